@@ -1,0 +1,322 @@
+package cin7core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cin7ramp/cin7ramp/internal/httpx"
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// DefaultBaseURL is the public Cin7 Core API v2 endpoint.
+const DefaultBaseURL = "https://inventory.dearsystems.com/ExternalApi/v2/"
+
+// DefaultPageSize is the largest page the API serves, which makes the
+// fewest calls.
+const DefaultPageSize = 1000
+
+// Version is the SDK version sent in the User-Agent.
+const Version = "0.1.0"
+
+// DefaultUserAgent identifies the SDK to Cin7 Core.
+const DefaultUserAgent = "cin7ramp-go/" + Version
+
+// RateLimit and RateWindow are Cin7 Core's documented limit: 60 calls in
+// any rolling 60 seconds per account.
+const (
+	RateLimit  = 60
+	RateWindow = time.Minute
+)
+
+// Limiter blocks until one more request may be sent. *rate.Limiter
+// (golang.org/x/time/rate) satisfies it; so does the per-account limiter
+// from [AccountLimiter].
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Clock lets tests and benchmarks run the limiter and retry waits on
+// virtual time.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// RetryPolicy says how often and how long the client retries throttling,
+// 5xx answers to reads and transport errors on reads.
+type RetryPolicy = httpx.RetryPolicy
+
+// DefaultRetryPolicy returns the policy clients use unless told otherwise.
+func DefaultRetryPolicy() RetryPolicy { return httpx.DefaultRetryPolicy() }
+
+// Stats are a client's running counters (calls sent, throttled answers,
+// retries, time spent waiting for the rate limit).
+type Stats = httpx.Stats
+
+var accountLimiters sync.Map // normalised account ID -> *httpx.SlidingWindow
+
+// AccountLimiter returns the process-wide limiter for a Cin7 Core account:
+// at most 60 calls in any rolling 60 seconds, shared by every client of
+// that account in this process (the API's limit applies per account in
+// practice, whichever application key is used).
+func AccountLimiter(accountID string) Limiter {
+	key := NormalizeID(accountID)
+	if l, ok := accountLimiters.Load(key); ok {
+		return l.(*httpx.SlidingWindow)
+	}
+	l, _ := accountLimiters.LoadOrStore(key, httpx.NewSlidingWindow(RateLimit, RateWindow, nil))
+	return l.(*httpx.SlidingWindow)
+}
+
+// NewWindowLimiter returns a limiter admitting n calls in any rolling
+// window, on the given clock (nil for the system clock). Use it to give a
+// virtual-clock test its own budget.
+func NewWindowLimiter(n int, window time.Duration, clock Clock) Limiter {
+	return httpx.NewSlidingWindow(n, window, clock)
+}
+
+// Option configures a Client. Options validate their input.
+type Option func(*config) error
+
+type config struct {
+	accountID, appKey string
+	baseURL           string
+	httpClient        *http.Client
+	transport         http.RoundTripper
+	userAgent         string
+	limiter           Limiter
+	limiterSet        bool
+	retry             RetryPolicy
+	logger            *slog.Logger
+	clock             Clock
+	onCall            func(httpx.CallInfo)
+}
+
+// WithCredentials sets the account ID and application key (Integrations →
+// API in Cin7 Core). Required.
+func WithCredentials(accountID, applicationKey string) Option {
+	return func(c *config) error {
+		accountID, applicationKey = strings.TrimSpace(accountID), strings.TrimSpace(applicationKey)
+		if accountID == "" || applicationKey == "" {
+			return errors.New("cin7core: account ID and application key must not be empty")
+		}
+		c.accountID, c.appKey = accountID, applicationKey
+		return nil
+	}
+}
+
+// WithBaseURL points the client at another server (a fake, a proxy).
+func WithBaseURL(raw string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("cin7core: base URL %q must be an absolute http(s) URL", raw)
+		}
+		c.baseURL = raw
+		return nil
+	}
+}
+
+// WithHTTPClient uses hc for requests. Its Transport is the base transport.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("cin7core: nil HTTP client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTransport sets the base RoundTripper under the SDK's own auth, retry
+// and limiter (for example an httpmock transport).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if rt == nil {
+			return errors.New("cin7core: nil transport")
+		}
+		c.transport = rt
+		return nil
+	}
+}
+
+// WithUserAgent replaces the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(ua) == "" {
+			return errors.New("cin7core: empty user agent")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLimiter replaces the default per-account limiter, e.g. with one
+// shared across processes. Passing nil disables client-side limiting.
+func WithLimiter(l Limiter) Option {
+	return func(c *config) error {
+		c.limiter, c.limiterSet = l, true
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces the default retry policy.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if p.MaxAttempts < 1 || p.MinWait < 0 || p.MaxWait < 0 {
+			return errors.New("cin7core: retry policy needs MaxAttempts >= 1 and non-negative waits")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger sets the structured logger (debug: every call; warn: retries).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("cin7core: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithClock runs retry waits on the given clock (virtual time in tests).
+func WithClock(clk Clock) Option {
+	return func(c *config) error {
+		if clk == nil {
+			return errors.New("cin7core: nil clock")
+		}
+		c.clock = clk
+		return nil
+	}
+}
+
+// Client talks to one Cin7 Core account. It is safe for concurrent use.
+type Client struct {
+	pipe      *httpx.Pipeline
+	accountID string
+
+	// Locations is the reference book of locations and bins (ref/location).
+	Locations *LocationsService
+	// Products is the product catalogue (product).
+	Products *ProductsService
+	// ProductFamilies groups variants (productFamily).
+	ProductFamilies *ProductFamiliesService
+}
+
+type service struct{ client *Client }
+
+// NewClient builds a client. It makes no network call.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{baseURL: DefaultBaseURL, userAgent: DefaultUserAgent, retry: DefaultRetryPolicy()}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.accountID == "" {
+		return nil, errors.New("cin7core: credentials are required (WithCredentials)")
+	}
+	base, _ := url.Parse(cfg.baseURL)
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = cleanhttp.DefaultPooledClient()
+	}
+	if cfg.transport != nil {
+		cp := *hc
+		cp.Transport = cfg.transport
+		hc = &cp
+	}
+	if !cfg.limiterSet {
+		cfg.limiter = AccountLimiter(cfg.accountID)
+	}
+	red := &httpx.Redactor{}
+	red.Add(cfg.appKey)
+	account, key := cfg.accountID, cfg.appKey
+	pc := httpx.Config{
+		BaseURL:    base,
+		HTTPClient: hc,
+		UserAgent:  cfg.userAgent,
+		Authorize: func(_ context.Context, r *http.Request) error {
+			r.Header.Set("api-auth-accountid", account)
+			r.Header.Set("api-auth-applicationkey", key)
+			return nil
+		},
+		Retry:         cfg.retry,
+		Logger:        cfg.logger,
+		Redactor:      red,
+		CheckResponse: checkResponse(red),
+		OnCall:        cfg.onCall,
+	}
+	if cfg.limiter != nil {
+		pc.Limiter = cfg.limiter
+	}
+	if cfg.clock != nil {
+		pc.Clock = cfg.clock
+	}
+	c := &Client{pipe: httpx.New(pc), accountID: account}
+	common := &service{client: c}
+	c.Locations = (*LocationsService)(common)
+	c.Products = (*ProductsService)(common)
+	c.ProductFamilies = (*ProductFamiliesService)(common)
+	return c, nil
+}
+
+// AccountID returns the account this client works for.
+func (c *Client) AccountID() string { return c.accountID }
+
+// Stats returns the client's counters so far.
+func (c *Client) Stats() Stats { return c.pipe.Stats() }
+
+// APICalls returns the number of HTTP requests sent so far, retries included.
+func (c *Client) APICalls() int64 { return c.pipe.Stats().Calls }
+
+// get sends a GET and decodes the JSON body into out.
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	resp, err := c.pipe.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path, Query: q})
+	if err != nil {
+		return err
+	}
+	return c.decode(resp, out)
+}
+
+func (c *Client) decode(resp *httpx.Response, out any) error {
+	if out == nil || len(resp.Body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return &APIError{StatusCode: resp.StatusCode, Method: resp.Method, URL: resp.URL,
+			Message: "cannot decode response: " + c.pipe.Redactor().String(err.Error()),
+			Body:    c.pipe.Redactor().String(snippet(resp.Body)), Attempts: resp.Attempts, kind: ErrBadResponse}
+	}
+	return nil
+}
+
+// values encodes an options struct with go-querystring.
+func values(opts any) (url.Values, error) {
+	if opts == nil {
+		return url.Values{}, nil
+	}
+	v, err := query.Values(opts)
+	if err != nil {
+		return nil, fmt.Errorf("cin7core: encoding query: %w", err)
+	}
+	return v, nil
+}
+
+// queryTime formats a time for Cin7 Core query parameters (UTC, no zone).
+func queryTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }

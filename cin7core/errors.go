@@ -1,0 +1,223 @@
+package cin7core
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cin7ramp/cin7ramp/internal/httpx"
+)
+
+// Sentinel errors; match them with errors.Is on any error this package
+// returns.
+var (
+	// ErrNotFound: the record or endpoint does not exist (404, or an Error
+	// Model with code 404).
+	ErrNotFound = errors.New("cin7core: not found")
+	// ErrUnauthorized: Cin7 Core refused the credentials (403). Never
+	// retried.
+	ErrUnauthorized = errors.New("cin7core: unauthorized")
+	// ErrRateLimited: the 60-calls-a-minute limit was hit (429 or 503) and
+	// retries ran out.
+	ErrRateLimited = errors.New("cin7core: rate limited")
+	// ErrValidation: the API rejected the request's content (400).
+	ErrValidation = errors.New("cin7core: validation failed")
+	// ErrBadResponse: a response that is not what the API documents, such
+	// as an HTML page with status 200 or JSON of the wrong shape.
+	ErrBadResponse = errors.New("cin7core: unexpected response")
+	// ErrServer: the server failed (5xx other than throttling).
+	ErrServer = errors.New("cin7core: server error")
+)
+
+// ErrorDetail is one element of Cin7 Core's Error Model.
+type ErrorDetail struct {
+	ErrorCode Int    `json:"ErrorCode"`
+	Exception string `json:"Exception"`
+}
+
+// APIError is any error answer from Cin7 Core. Secrets are never part of it.
+type APIError struct {
+	// StatusCode is the HTTP status; 200 when the error came as an Error
+	// Model inside a successful response.
+	StatusCode int
+	// Code is the Error Model's ErrorCode (0 if none).
+	Code int
+	// Message is the Error Model's Exception, or a short description.
+	Message string
+	// Details holds every Error Model entry.
+	Details []ErrorDetail
+	Method  string
+	// URL is the request URL without secrets.
+	URL string
+	// RequestBody is a snippet of what was sent (secrets removed).
+	RequestBody string
+	// Body is a snippet of what came back.
+	Body string
+	// RetryAfter is the server's Retry-After, 0 if none was sent.
+	RetryAfter time.Duration
+	// Attempts is how many attempts were made.
+	Attempts int
+
+	kind error
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cin7core: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
+	if e.Code != 0 && e.Code != e.StatusCode {
+		fmt.Fprintf(&b, " (ErrorCode %d)", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is matches the package's sentinel errors.
+func (e *APIError) Is(target error) bool { return e.kind != nil && target == e.kind }
+
+// Unwrap exposes the sentinel.
+func (e *APIError) Unwrap() error { return e.kind }
+
+// ValidationError is a client-side check that failed before any request
+// was sent.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return "cin7core: invalid request: " + e.Reason
+	}
+	return fmt.Sprintf("cin7core: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Is makes a *ValidationError match ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+const snippetLen = 2048
+
+func snippet(b []byte) string {
+	if len(b) > snippetLen {
+		return string(b[:snippetLen]) + "…"
+	}
+	return string(b)
+}
+
+// checkResponse is the pipeline hook: it finds errors in any status,
+// including Error Models and non-JSON bodies inside HTTP 200.
+func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
+	return func(r *httpx.Response) error {
+		body := bytes.TrimSpace(r.Body)
+		mk := func(kind error, msg string) *APIError {
+			return &APIError{
+				StatusCode: r.StatusCode, Message: red.String(msg), Method: r.Method, URL: r.URL,
+				RequestBody: snippet(r.RequestBody), Body: red.String(snippet(body)),
+				RetryAfter: r.RetryAfter, Attempts: r.Attempts, kind: kind,
+			}
+		}
+		if r.StatusCode >= 200 && r.StatusCode < 300 {
+			if r.StatusCode == http.StatusNoContent || len(body) == 0 {
+				return nil
+			}
+			if !json.Valid(body) {
+				return mk(ErrBadResponse, "response is not JSON (content type "+r.Header.Get("Content-Type")+")")
+			}
+			if details, ok := errorModel(body); ok {
+				e := mk(kindForCode(details[0].ErrorCode.int()), details[0].Exception)
+				e.Code, e.Details = details[0].ErrorCode.int(), details
+				return e
+			}
+			return nil
+		}
+		kind := kindForStatus(r.StatusCode)
+		msg := http.StatusText(r.StatusCode)
+		e := mk(kind, msg)
+		if details, ok := errorModel(body); ok {
+			e.Code, e.Details = details[0].ErrorCode.int(), details
+			e.Message = red.String(details[0].Exception)
+		} else if len(body) > 0 && len(body) < 300 && !bytes.HasPrefix(body, []byte("<")) {
+			// Plain-text bodies such as "Incorrect credentials!".
+			e.Message = red.String(strings.TrimSpace(string(body)))
+		}
+		return e
+	}
+}
+
+func (n Int) int() int { return int(n) }
+
+// errorModel recognises [{"ErrorCode":..,"Exception":..}] or the single
+// object form.
+func errorModel(body []byte) ([]ErrorDetail, bool) {
+	switch {
+	case len(body) > 0 && body[0] == '[':
+		// Cheap pre-check so large list bodies are not decoded twice.
+		head := body
+		if len(head) > 512 {
+			head = head[:512]
+		}
+		if !bytes.Contains(head, []byte(`"ErrorCode"`)) && !bytes.Contains(head, []byte(`"Exception"`)) {
+			return nil, false
+		}
+		var ds []ErrorDetail
+		if err := json.Unmarshal(body, &ds); err != nil || len(ds) == 0 {
+			return nil, false
+		}
+		if ds[0].Exception == "" && ds[0].ErrorCode == 0 {
+			return nil, false
+		}
+		return ds, true
+	case len(body) > 0 && body[0] == '{':
+		var probe struct {
+			ErrorCode *Int    `json:"ErrorCode"`
+			Exception *string `json:"Exception"`
+		}
+		head := body
+		if len(head) > 512 {
+			head = head[:512]
+		}
+		if !bytes.Contains(head, []byte(`"ErrorCode"`)) {
+			return nil, false
+		}
+		if err := json.Unmarshal(body, &probe); err != nil || probe.ErrorCode == nil {
+			return nil, false
+		}
+		d := ErrorDetail{ErrorCode: *probe.ErrorCode}
+		if probe.Exception != nil {
+			d.Exception = *probe.Exception
+		}
+		return []ErrorDetail{d}, true
+	}
+	return nil, false
+}
+
+func kindForStatus(status int) error {
+	switch {
+	case status == http.StatusForbidden || status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case httpx.IsThrottle(status):
+		return ErrRateLimited
+	case status == http.StatusBadRequest || status == http.StatusConflict || status == http.StatusUnprocessableEntity:
+		return ErrValidation
+	case status >= 500:
+		return ErrServer
+	}
+	return ErrBadResponse
+}
+
+func kindForCode(code int) error {
+	if code >= 400 && code < 600 {
+		return kindForStatus(code)
+	}
+	return ErrValidation
+}
