@@ -1,6 +1,6 @@
 module github.com/cin7ramp/cin7ramp
 
-go 1.26.0
+go 1.23
 
 require (
 	github.com/google/go-querystring v1.2.0
