@@ -1,0 +1,194 @@
+// Command quickstart syncs Cin7 Core locations, products and product
+// families into Ramp, twice, and prints what each pass did.
+//
+// With no configuration it starts a fake Cin7 Core (loaded with a demo
+// tenant) and a fake Ramp in-process, so it runs anywhere:
+//
+//	go run ./examples/quickstart
+//	go run ./examples/quickstart --json
+//
+// Either side can point at a real server through the environment; a side
+// left unset keeps its fake:
+//
+//	CIN7CORE_BASE_URL, CIN7CORE_ACCOUNT_ID, CIN7CORE_APPLICATION_KEY
+//	RAMP_BASE_URL with RAMP_USERNAME and RAMP_PASSWORD, or RAMP_TOKEN
+//
+// The second pass must create and update nothing: every write is an upsert
+// by ExternalRef and unchanged records are not written. The exit status is
+// non-zero when a pass fails.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cin7ramp/cin7ramp/cin7core"
+	"github.com/cin7ramp/cin7ramp/cin7core/cin7coretest"
+	"github.com/cin7ramp/cin7ramp/ramp"
+	"github.com/cin7ramp/cin7ramp/ramp/ramptest"
+	cinsync "github.com/cin7ramp/cin7ramp/sync"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program, separated from main so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print each pass's report as one JSON object per line")
+	passes := fs.Int("passes", 2, "number of passes to run")
+	stateDir := fs.String("state", "", "keep sync state in this directory (default: in memory)")
+	verbose := fs.Bool("v", false, "log every API call to stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *passes < 1 {
+		fmt.Fprintln(stderr, "quickstart: --passes must be at least 1")
+		return 2
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cin7, cin7Desc, closeCin7, err := cin7Client(getenv, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 2
+	}
+	defer closeCin7()
+	rc, rampDesc, closeRamp, err := rampClient(getenv, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 2
+	}
+	defer closeRamp()
+
+	var store cinsync.StateStore = cinsync.NewMemoryStore()
+	if *stateDir != "" {
+		fs, err := cinsync.NewFileStore(*stateDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "quickstart:", err)
+			return 2
+		}
+		store = fs
+	}
+	engine, err := cinsync.NewEngine(cinsync.Config{
+		Source: cinsync.Cin7Source(cin7),
+		Sink:   cinsync.RampSink(rc),
+		State:  store,
+		Tenant: cin7.AccountID(),
+		Logger: logger,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 2
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "Cin7 Core: %s\nRamp:      %s\n", cin7Desc, rampDesc)
+	}
+	enc := json.NewEncoder(stdout)
+	code := 0
+	for i := 1; i <= *passes; i++ {
+		rep, err := engine.Sync(ctx)
+		if rep == nil {
+			fmt.Fprintln(stderr, "quickstart:", err)
+			return 1
+		}
+		if *asJSON {
+			if err := enc.Encode(struct {
+				Pass int `json:"pass"`
+				*cinsync.Report
+			}{i, rep}); err != nil {
+				fmt.Fprintln(stderr, "quickstart:", err)
+				return 1
+			}
+		} else {
+			fmt.Fprintf(stdout, "\nPass %d (%s):\n%s", i, rep.Finished.Sub(rep.Started).Round(1e6), rep.Summary())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "quickstart: pass %d failed: %v\n", i, err)
+			code = 1
+		}
+	}
+	return code
+}
+
+// cin7Client connects to the Cin7 Core named by the environment, or starts
+// the fake with the demo tenant when none is named.
+func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Client, string, func(), error) {
+	base, account, key := getenv("CIN7CORE_BASE_URL"), getenv("CIN7CORE_ACCOUNT_ID"), getenv("CIN7CORE_APPLICATION_KEY")
+	if base == "" && account == "" && key == "" {
+		srv := cin7coretest.NewServer(cin7coretest.WithTenant(cin7coretest.DemoTenant()))
+		c, err := cin7core.NewClient(
+			cin7core.WithBaseURL(srv.URL()),
+			cin7core.WithCredentials(cin7coretest.DemoAccountID, cin7coretest.DemoApplicationKey),
+			cin7core.WithLogger(logger),
+		)
+		if err != nil {
+			srv.Close()
+			return nil, "", nil, err
+		}
+		return c, "built-in fake with the demo tenant at " + srv.URL(), srv.Close, nil
+	}
+	if account == "" || key == "" {
+		return nil, "", nil, errors.New("CIN7CORE_ACCOUNT_ID and CIN7CORE_APPLICATION_KEY must both be set to use a real Cin7 Core")
+	}
+	opts := []cin7core.Option{cin7core.WithCredentials(account, key), cin7core.WithLogger(logger)}
+	if base != "" {
+		opts = append(opts, cin7core.WithBaseURL(base))
+	} else {
+		base = cin7core.DefaultBaseURL
+	}
+	c, err := cin7core.NewClient(opts...)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return c, base, func() {}, nil
+}
+
+// rampClient connects to the Ramp named by the environment, or starts the
+// fake when none is named.
+func rampClient(getenv func(string) string, logger *slog.Logger) (*ramp.Client, string, func(), error) {
+	base, user, pass, token := getenv("RAMP_BASE_URL"), getenv("RAMP_USERNAME"), getenv("RAMP_PASSWORD"), getenv("RAMP_TOKEN")
+	if base == "" {
+		if user != "" || pass != "" || token != "" {
+			return nil, "", nil, errors.New("RAMP_BASE_URL must be set when Ramp credentials are given")
+		}
+		srv := ramptest.NewServer()
+		c, err := ramp.NewClient(ramp.WithBaseURL(srv.URL()), ramp.WithLogin(ramptest.DefaultUsername, ramptest.DefaultPassword), ramp.WithLogger(logger))
+		if err != nil {
+			srv.Close()
+			return nil, "", nil, err
+		}
+		return c, "built-in fake at " + srv.URL(), srv.Close, nil
+	}
+	opts := []ramp.Option{ramp.WithBaseURL(base), ramp.WithLogger(logger)}
+	switch {
+	case token != "":
+		opts = append(opts, ramp.WithToken(token))
+	case user != "" && pass != "":
+		opts = append(opts, ramp.WithLogin(user, pass))
+	default:
+		return nil, "", nil, errors.New("set RAMP_TOKEN, or RAMP_USERNAME and RAMP_PASSWORD, to use a real Ramp")
+	}
+	c, err := ramp.NewClient(opts...)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return c, base, func() {}, nil
+}

@@ -1,0 +1,95 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/cin7ramp/cin7ramp/cin7core"
+	"github.com/cin7ramp/cin7ramp/ramp"
+)
+
+// locationsState is the locations stream's checkpoint.
+type locationsState struct {
+	Version int `json:"version"`
+	// Places maps ExternalRef to what Ramp holds.
+	Places map[string]synced `json:"places"`
+}
+
+func (e *Engine) placeOps() entity[ramp.Place] {
+	return entity[ramp.Place]{
+		find:   e.cfg.Sink.FindPlace,
+		create: e.cfg.Sink.CreatePlace,
+		update: e.cfg.Sink.UpdatePlace,
+		key: func(p ramp.Place) ramp.Place {
+			return ramp.Place{ExternalRef: p.ExternalRef, Name: p.Name, Description: p.Description, ParentPlaceID: p.ParentPlaceID, Archived: p.Archived}
+		},
+		id:       func(p *ramp.Place) string { return p.ID },
+		setID:    func(p *ramp.Place, id string) { p.ID = id },
+		archived: func(p *ramp.Place) bool { return p.Archived },
+	}
+}
+
+// syncLocations re-reads every location (the API has no change filter;
+// the list is small) and writes only places whose mapped content changed.
+func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.Logger) error {
+	st := locationsState{Version: 1}
+	if err := e.load(ctx, StreamLocations, &st); err != nil {
+		return err
+	}
+	if st.Places == nil {
+		st.Places = map[string]synced{}
+	}
+	var all []cin7core.Location
+	for page, err := range e.cfg.Source.LocationPages(ctx) {
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+	}
+	sr.Read = len(all)
+	res := e.cfg.Rules.Locations(all)
+	for _, s := range res.Skipped {
+		sr.skip(string(s.Reason))
+	}
+	for _, f := range res.Failed {
+		sr.fail(Failure{ID: f.ID, Stage: "mapping", Reason: f.Error()})
+	}
+	ops := e.placeOps()
+	var stopErr error
+	for _, t := range res.Places {
+		if err := ctx.Err(); err != nil {
+			stopErr = err
+			break
+		}
+		p := t.Place
+		if t.ParentRef != "" {
+			parent, ok := st.Places[t.ParentRef]
+			if !ok || parent.ID == "" {
+				sr.fail(Failure{ID: p.ExternalRef, Name: p.Name, Stage: "ramp", Reason: "parent place " + t.ParentRef + " is not in Ramp"})
+				continue
+			}
+			p.ParentPlaceID = parent.ID
+		}
+		o, err := upsert(ctx, ops, st.Places, p.ExternalRef, p)
+		var re *recordError
+		switch {
+		case errors.As(err, &re):
+			log.Warn("place quarantined", slog.String("id", p.ExternalRef), slog.String("reason", err.Error()))
+			sr.fail(Failure{ID: p.ExternalRef, Name: p.Name, Stage: "ramp", Reason: err.Error()})
+		case err != nil:
+			stopErr = err
+		default:
+			count(sr, o)
+		}
+		if stopErr != nil {
+			break
+		}
+	}
+	// Save what Ramp now holds even when stopping early, so the next pass
+	// does not redo it.
+	if err := e.save(ctx, StreamLocations, st); err != nil && stopErr == nil {
+		stopErr = err
+	}
+	return stopErr
+}

@@ -1,0 +1,130 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Stream names a flow of records the engine syncs.
+type Stream string
+
+// Streams.
+const (
+	// StreamLocations: Cin7 Core locations and bins → Ramp places.
+	StreamLocations Stream = "locations"
+	// StreamProducts: Cin7 Core products and families → Ramp SKUs.
+	StreamProducts Stream = "products"
+)
+
+// AllStreams lists every stream in the order a full pass runs them.
+var AllStreams = []Stream{StreamLocations, StreamProducts}
+
+// Failure is one record that could not be synced. It is quarantined: the
+// stream goes on and the record is retried on the next pass.
+type Failure struct {
+	// ID is the Cin7 Core record's ID (the Ramp ExternalRef).
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Stage is "read", "mapping" or "ramp".
+	Stage  string `json:"stage"`
+	Reason string `json:"reason"`
+}
+
+// StreamReport counts what one stream did in one pass.
+type StreamReport struct {
+	Stream Stream `json:"stream"`
+	// Read counts source records processed.
+	Read      int `json:"read"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	Failed    int `json:"failed"`
+	// SkippedByReason breaks Skipped down by mapping.SkipReason.
+	SkippedByReason map[string]int `json:"skipped_by_reason,omitempty"`
+	Failures        []Failure      `json:"failures,omitempty"`
+	// Cin7Calls and RampCalls are the API calls made by this stream
+	// (retries included), when the source and sink can count them.
+	Cin7Calls int64         `json:"cin7_calls"`
+	RampCalls int64         `json:"ramp_calls"`
+	Duration  time.Duration `json:"duration_ns"`
+	// Error is set when the stream stopped early (the source or sink
+	// failed as a whole); its cursor did not advance.
+	Error string `json:"error,omitempty"`
+
+	err error
+}
+
+// Err returns the error that stopped the stream, if any.
+func (s *StreamReport) Err() error { return s.err }
+
+func (s *StreamReport) skip(reason string) {
+	s.Skipped++
+	if s.SkippedByReason == nil {
+		s.SkippedByReason = map[string]int{}
+	}
+	s.SkippedByReason[reason]++
+}
+
+func (s *StreamReport) fail(f Failure) {
+	s.Failed++
+	s.Failures = append(s.Failures, f)
+}
+
+// Report is the outcome of one pass.
+type Report struct {
+	Tenant   string         `json:"tenant,omitempty"`
+	Started  time.Time      `json:"started"`
+	Finished time.Time      `json:"finished"`
+	Streams  []StreamReport `json:"streams"`
+}
+
+// Stream returns the report of one stream, or nil if it did not run.
+func (r *Report) Stream(s Stream) *StreamReport {
+	for i := range r.Streams {
+		if r.Streams[i].Stream == s {
+			return &r.Streams[i]
+		}
+	}
+	return nil
+}
+
+// Err joins the errors of streams that stopped early; nil if every stream
+// ran to the end (record-level failures are not errors: they are in
+// Failures and retried next pass).
+func (r *Report) Err() error {
+	var errs []error
+	for i := range r.Streams {
+		if r.Streams[i].err != nil {
+			errs = append(errs, fmt.Errorf("stream %s: %w", r.Streams[i].Stream, r.Streams[i].err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Summary is a short human-readable account of the pass.
+func (r *Report) Summary() string {
+	var b strings.Builder
+	for _, s := range r.Streams {
+		fmt.Fprintf(&b, "%-10s read %d, created %d, updated %d, unchanged %d, skipped %d, failed %d (Cin7 Core calls %d, Ramp calls %d, %s)\n",
+			s.Stream, s.Read, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Failed, s.Cin7Calls, s.RampCalls, s.Duration.Round(time.Millisecond))
+		reasons := make([]string, 0, len(s.SkippedByReason))
+		for k := range s.SkippedByReason {
+			reasons = append(reasons, k)
+		}
+		sort.Strings(reasons)
+		for _, k := range reasons {
+			fmt.Fprintf(&b, "           skipped %d: %s\n", s.SkippedByReason[k], k)
+		}
+		for _, f := range s.Failures {
+			fmt.Fprintf(&b, "           failed %s %q at %s: %s\n", f.ID, f.Name, f.Stage, f.Reason)
+		}
+		if s.Error != "" {
+			fmt.Fprintf(&b, "           stopped: %s\n", s.Error)
+		}
+	}
+	return b.String()
+}
