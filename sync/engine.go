@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"slices"
 	"time"
@@ -201,9 +202,11 @@ const (
 
 // entity abstracts Place and Sku for the shared upsert logic.
 type entity[T any] struct {
-	find   func(ctx context.Context, ref string) (*T, error)
-	create func(ctx context.Context, v *T) (*T, error)
-	update func(ctx context.Context, v *T) (*T, error)
+	find func(ctx context.Context, ref string) (*T, error)
+	// findLive always asks the sink (find may answer from a snapshot).
+	findLive func(ctx context.Context, ref string) (*T, error)
+	create   func(ctx context.Context, v *T) (*T, error)
+	update   func(ctx context.Context, v *T) (*T, error)
 	// key strips what Ramp sets itself, for comparisons and hashing.
 	key      func(v T) T
 	id       func(v *T) string
@@ -228,7 +231,11 @@ func upsert[T any](ctx context.Context, ops entity[T], st map[string]synced, ref
 	desired = ops.key(desired)
 	h := hashOf(desired)
 	prev, known := st[ref]
-	if known && prev.Hash == h && prev.ID != "" {
+	if known && prev.Hash == h {
+		if prev.ID == "" {
+			// Archived at the source and absent from Ramp last time too.
+			return skippedArchived, nil
+		}
 		return unchanged, nil
 	}
 	var existing *T
@@ -258,13 +265,14 @@ func upsert[T any](ctx context.Context, ops entity[T], st map[string]synced, ref
 	}
 	if existing == nil {
 		if ops.archived(&desired) {
+			st[ref] = synced{Hash: h} // remembered, so later passes skip it without a lookup
 			return skippedArchived, nil
 		}
 		v := desired
 		got, err := ops.create(ctx, &v)
 		if errors.Is(err, ramp.ErrConflict) {
 			// Someone created it between our find and create: converge.
-			if existing, err = ops.find(ctx, ref); err != nil {
+			if existing, err = ops.findLive(ctx, ref); err != nil {
 				return 0, &recordError{err}
 			}
 		} else if err != nil {
@@ -293,6 +301,28 @@ func upsert[T any](ctx context.Context, ops entity[T], st map[string]synced, ref
 	}
 	st[ref] = synced{ID: idOr(ops.id(got), id), Hash: h}
 	return updated, nil
+}
+
+// indexed replaces ops.find with a lookup in a snapshot of everything the
+// sink holds, read once. Used when the state knows nothing (first pass, or
+// state lost), where one find per record would cost a call each. A record
+// created by someone else after the snapshot surfaces as a conflict on
+// create, which falls back to a live find.
+func indexed[T any](ops entity[T], all iter.Seq2[T, error], ref func(*T) string) (entity[T], error) {
+	idx := map[string]T{}
+	for v, err := range all {
+		if err != nil {
+			return ops, err
+		}
+		idx[ref(&v)] = v
+	}
+	ops.find = func(_ context.Context, r string) (*T, error) {
+		if v, ok := idx[r]; ok {
+			return &v, nil
+		}
+		return nil, ramp.ErrNotFound
+	}
+	return ops, nil
 }
 
 func idOr(id, def string) string {

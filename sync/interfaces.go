@@ -30,6 +30,11 @@ type Source interface {
 // they apply, since the engine treats those as record-level failures
 // rather than stream failures.
 type Sink interface {
+	// AllPlaces and AllSkus yield every entity; a pass with no state uses
+	// them to index Ramp in a few paged calls instead of one lookup per
+	// record.
+	AllPlaces(ctx context.Context) iter.Seq2[ramp.Place, error]
+	AllSkus(ctx context.Context) iter.Seq2[ramp.Sku, error]
 	FindPlace(ctx context.Context, externalRef string) (*ramp.Place, error)
 	CreatePlace(ctx context.Context, p *ramp.Place) (*ramp.Place, error)
 	UpdatePlace(ctx context.Context, p *ramp.Place) (*ramp.Place, error)
@@ -87,6 +92,12 @@ func RampSink(c *ramp.Client) Sink { return rampSink{c} }
 
 type rampSink struct{ c *ramp.Client }
 
+func (s rampSink) AllPlaces(ctx context.Context) iter.Seq2[ramp.Place, error] {
+	return s.c.Places.List(nil).All(ctx)
+}
+func (s rampSink) AllSkus(ctx context.Context) iter.Seq2[ramp.Sku, error] {
+	return s.c.Skus.List(nil).All(ctx)
+}
 func (s rampSink) FindPlace(ctx context.Context, ref string) (*ramp.Place, error) {
 	return s.c.Places.FindByExternalRef(ctx, ref)
 }

@@ -18,9 +18,10 @@ type locationsState struct {
 
 func (e *Engine) placeOps() entity[ramp.Place] {
 	return entity[ramp.Place]{
-		find:   e.cfg.Sink.FindPlace,
-		create: e.cfg.Sink.CreatePlace,
-		update: e.cfg.Sink.UpdatePlace,
+		find:     e.cfg.Sink.FindPlace,
+		findLive: e.cfg.Sink.FindPlace,
+		create:   e.cfg.Sink.CreatePlace,
+		update:   e.cfg.Sink.UpdatePlace,
 		key: func(p ramp.Place) ramp.Place {
 			return ramp.Place{ExternalRef: p.ExternalRef, Name: p.Name, Description: p.Description, ParentPlaceID: p.ParentPlaceID, Archived: p.Archived}
 		},
@@ -56,6 +57,12 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 		sr.fail(Failure{ID: f.ID, Stage: "mapping", Reason: f.Error()})
 	}
 	ops := e.placeOps()
+	if len(st.Places) == 0 {
+		var err error
+		if ops, err = indexed(ops, e.cfg.Sink.AllPlaces(ctx), func(p *ramp.Place) string { return p.ExternalRef }); err != nil {
+			return err
+		}
+	}
 	var stopErr error
 	for _, t := range res.Places {
 		if err := ctx.Err(); err != nil {

@@ -29,9 +29,10 @@ type productsState struct {
 
 func (e *Engine) skuOps() entity[ramp.Sku] {
 	return entity[ramp.Sku]{
-		find:   e.cfg.Sink.FindSku,
-		create: e.cfg.Sink.CreateSku,
-		update: e.cfg.Sink.UpdateSku,
+		find:     e.cfg.Sink.FindSku,
+		findLive: e.cfg.Sink.FindSku,
+		create:   e.cfg.Sink.CreateSku,
+		update:   e.cfg.Sink.UpdateSku,
 		key: func(s ramp.Sku) ramp.Sku {
 			s.ID, s.DateCreated, s.DateLastModified = "", time.Time{}, time.Time{}
 			return s
@@ -88,6 +89,12 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	}
 
 	ops := e.skuOps()
+	if len(st.Skus) == 0 {
+		var err error
+		if ops, err = indexed(ops, e.cfg.Sink.AllSkus(ctx), func(s *ramp.Sku) string { return s.ExternalRef }); err != nil {
+			return err
+		}
+	}
 	seen := map[string]bool{}
 	handle := func(p cin7core.Product) error {
 		id := cin7core.NormalizeID(p.ID)
