@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/cin7ramp/cin7ramp/cin7core/cin7coretest"
+	"github.com/cin7ramp/cin7ramp/ramp/ramptest"
+)
+
+type passReport struct {
+	Pass    int `json:"pass"`
+	Streams []struct {
+		Stream    string `json:"stream"`
+		Read      int    `json:"read"`
+		Created   int    `json:"created"`
+		Updated   int    `json:"updated"`
+		Unchanged int    `json:"unchanged"`
+		Skipped   int    `json:"skipped"`
+		Failed    int    `json:"failed"`
+	} `json:"streams"`
+}
+
+func runJSON(t *testing.T, env map[string]string) []passReport {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--json"}, func(k string) string { return env[k] }, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr: %s", code, errOut.String())
+	}
+	var reps []passReport
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r passReport
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		reps = append(reps, r)
+	}
+	return reps
+}
+
+func checkDemoCounts(t *testing.T, reps []passReport) {
+	t.Helper()
+	if len(reps) != 2 {
+		t.Fatalf("%d passes, want 2", len(reps))
+	}
+	want := cin7coretest.DemoCounts()
+	created := map[string]int{}
+	for _, s := range reps[0].Streams {
+		created[s.Stream] = s.Created
+		if s.Failed != 0 {
+			t.Errorf("pass 1 %s failed %d", s.Stream, s.Failed)
+		}
+	}
+	if created["locations"] != want.Places || created["products"] != want.SKUs {
+		t.Fatalf("pass 1 created %v, want %d places and %d SKUs", created, want.Places, want.SKUs)
+	}
+	for _, s := range reps[1].Streams {
+		if s.Created != 0 || s.Updated != 0 || s.Failed != 0 {
+			t.Fatalf("pass 2 %s: %+v", s.Stream, s)
+		}
+	}
+}
+
+func TestQuickstartOnBuiltInFakes(t *testing.T) {
+	checkDemoCounts(t, runJSON(t, nil))
+}
+
+func TestQuickstartHumanSummary(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), nil, func(string) string { return "" }, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Pass 2") || !strings.Contains(out.String(), "created 0, updated 0") {
+		t.Fatalf("summary:\n%s", out.String())
+	}
+}
+
+// Servers named through the environment are used instead of the fakes.
+func TestQuickstartAgainstServersFromEnvironment(t *testing.T) {
+	cin7 := cin7coretest.NewServer(cin7coretest.WithTenant(cin7coretest.DemoTenant()), cin7coretest.WithCredentials("acct-env-test", "key-env-test"))
+	defer cin7.Close()
+	rs := ramptest.NewServer(ramptest.WithUser("ops", "s3cret-pass"))
+	defer rs.Close()
+	env := map[string]string{
+		"CIN7CORE_BASE_URL": cin7.URL(), "CIN7CORE_ACCOUNT_ID": "acct-env-test", "CIN7CORE_APPLICATION_KEY": "key-env-test",
+		"RAMP_BASE_URL": rs.URL(), "RAMP_USERNAME": "ops", "RAMP_PASSWORD": "s3cret-pass",
+	}
+	checkDemoCounts(t, runJSON(t, env))
+	if len(rs.Skus()) != cin7coretest.DemoCounts().SKUs {
+		t.Fatalf("the Ramp named by RAMP_BASE_URL holds %d SKUs", len(rs.Skus()))
+	}
+}
+
+func TestQuickstartConfigErrors(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"cin7 key missing":   {"CIN7CORE_ACCOUNT_ID": "a"},
+		"ramp url missing":   {"RAMP_TOKEN": "t"},
+		"ramp creds missing": {"RAMP_BASE_URL": "http://127.0.0.1:1"},
+		"cin7 bad base url":  {"CIN7CORE_BASE_URL": "::", "CIN7CORE_ACCOUNT_ID": "a", "CIN7CORE_APPLICATION_KEY": "k"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), nil, func(k string) string { return env[k] }, &out, &errOut); code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", name, code, errOut.String())
+		}
+	}
+}
+
+// A pass that fails (here: wrong Cin7 Core key) makes the exit status non-zero.
+func TestQuickstartFailingPassExitsNonZero(t *testing.T) {
+	cin7 := cin7coretest.NewServer(cin7coretest.WithCredentials("acct-x", "right-key"))
+	defer cin7.Close()
+	env := map[string]string{"CIN7CORE_BASE_URL": cin7.URL(), "CIN7CORE_ACCOUNT_ID": "acct-x", "CIN7CORE_APPLICATION_KEY": "wrong-key"}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--passes", "1"}, func(k string) string { return env[k] }, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if strings.Contains(out.String()+errOut.String(), "wrong-key") {
+		t.Fatal("the application key leaked into the output")
+	}
+}
