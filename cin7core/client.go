@@ -260,7 +260,13 @@ func NewClient(opts ...Option) (*Client, error) {
 		Logger:        cfg.logger,
 		Redactor:      red,
 		CheckResponse: checkResponse(red),
-		OnCall:        cfg.onCall,
+		// Throttling reported in an Error Model inside a 200 is still
+		// throttling: retry it like a 429.
+		Retryable: func(err error) (bool, bool) {
+			t := errors.Is(err, ErrRateLimited)
+			return t, t
+		},
+		OnCall: cfg.onCall,
 	}
 	if cfg.limiter != nil {
 		pc.Limiter = cfg.limiter

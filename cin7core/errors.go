@@ -132,6 +132,7 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 				return mk(ErrBadResponse, "response is not JSON (content type "+r.Header.Get("Content-Type")+")")
 			}
 			if details, ok := errorModel(body); ok {
+				redactDetails(red, details)
 				e := mk(kindForCode(details[0].ErrorCode.int()), details[0].Exception)
 				e.Code, e.Details = details[0].ErrorCode.int(), details
 				return e
@@ -142,6 +143,7 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 		msg := http.StatusText(r.StatusCode)
 		e := mk(kind, msg)
 		if details, ok := errorModel(body); ok {
+			redactDetails(red, details)
 			e.Code, e.Details = details[0].ErrorCode.int(), details
 			e.Message = red.String(details[0].Exception)
 		} else if len(body) > 0 && len(body) < 300 && !bytes.HasPrefix(body, []byte("<")) {
@@ -220,4 +222,11 @@ func kindForCode(code int) error {
 		return kindForStatus(code)
 	}
 	return ErrValidation
+}
+
+// redactDetails removes secrets a server may echo back in its messages.
+func redactDetails(red *httpx.Redactor, ds []ErrorDetail) {
+	for i := range ds {
+		ds[i].Exception = red.String(ds[i].Exception)
+	}
 }

@@ -88,7 +88,8 @@ func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 	}
 }
 
-// All yields every record of every remaining page.
+// All yields every record of every remaining page. Next moves on a whole
+// page at a time, so to checkpoint, range over Pages instead.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for pg, err := range p.Pages(ctx) {

@@ -50,7 +50,7 @@ func ParseTime(s string) (Time, error) {
 	}
 	for _, l := range zonedLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return Time{Time: t, HasZone: true}, nil
+			return Time{Time: t.UTC(), HasZone: true}, nil
 		}
 	}
 	for _, l := range zonelessLayouts {

@@ -44,16 +44,18 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 
 // SlidingWindow admits at most N events in any rolling window of length
 // Window. Unlike a token bucket (which admits burst+rate*window events in a
-// window), it is exact: the (N+1)th call waits until the oldest of the last N
-// calls has left the window. Safe for concurrent use.
+// window), it is exact: a call waits until fewer than N calls fall in the
+// window ending at its own start. Safe for concurrent use.
 type SlidingWindow struct {
 	n      int
 	window time.Duration
 	clock  Clock
 
-	mu    sync.Mutex
-	times []time.Time // ring of the last n admission times
-	head  int         // index of the oldest entry once the ring is full
+	mu sync.Mutex
+	// times holds admissions and reservations still inside a window that
+	// can matter, ascending. Reservations are made in order, so a new one
+	// is never earlier than the last.
+	times []time.Time
 }
 
 // NewSlidingWindow returns a limiter admitting n events per window. A nil
@@ -65,34 +67,54 @@ func NewSlidingWindow(n int, window time.Duration, clock Clock) *SlidingWindow {
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &SlidingWindow{n: n, window: window, clock: clock, times: make([]time.Time, 0, n)}
+	return &SlidingWindow{n: n, window: window, clock: clock}
 }
 
 // Wait blocks until the call may proceed or ctx is done. The slot is
-// reserved before sleeping, so concurrent waiters queue fairly and the
-// window is never exceeded.
+// reserved before sleeping, so concurrent waiters queue in order; a waiter
+// whose ctx ends gives its slot back, so abandoned waits never pile up.
 func (s *SlidingWindow) Wait(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	now := s.clock.Now()
-	at := now
-	if len(s.times) == s.n {
-		oldest := s.times[s.head]
-		if free := oldest.Add(s.window); free.After(at) {
-			at = free
-		}
-		s.times[s.head] = at
-		s.head = (s.head + 1) % s.n
-	} else {
-		s.times = append(s.times, at)
+	// Entries at or before now-window can no longer share a window with
+	// any call from now on.
+	cut := 0
+	for cut < len(s.times) && !s.times[cut].After(now.Add(-s.window)) {
+		cut++
 	}
+	s.times = s.times[cut:]
+	at := now
+	if k := len(s.times); k > 0 {
+		if last := s.times[k-1]; last.After(at) {
+			at = last
+		}
+		if k >= s.n {
+			if free := s.times[k-s.n].Add(s.window); free.After(at) {
+				at = free
+			}
+		}
+	}
+	s.times = append(s.times, at)
 	s.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		// The reserved slot is kept even if ctx ends early: giving it back
-		// would let a later caller exceed the window.
-		return s.clock.Sleep(ctx, d)
+	d := at.Sub(now)
+	if d <= 0 {
+		return nil
+	}
+	if err := s.clock.Sleep(ctx, d); err != nil {
+		// Removing an unused reservation keeps every window valid: what
+		// remains is a subset of an admissible schedule.
+		s.mu.Lock()
+		for i := len(s.times) - 1; i >= 0; i-- {
+			if s.times[i].Equal(at) {
+				s.times = append(s.times[:i], s.times[i+1:]...)
+				break
+			}
+		}
+		s.mu.Unlock()
+		return err
 	}
 	return nil
 }

@@ -221,7 +221,14 @@ func (p *Pipeline) Do(ctx context.Context, req Request) (*Response, error) {
 				return nil, p.ctxErr(ctx, ctx.Err(), lastErr)
 			}
 			if errors.Is(err, ErrBodyTooLarge) {
-				return nil, fmt.Errorf("%s %s: %w", req.Method, redactedURL, err)
+				err = fmt.Errorf("%s %s: %w", req.Method, redactedURL, err)
+				info.Err = err
+				p.observe(info)
+				return nil, err
+			}
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				ue.URL = redactedURL // its text would otherwise repeat the raw URL
 			}
 			te := &TransportError{Method: req.Method, URL: redactedURL, Attempts: attempt, MayHaveReached: sent, Err: redactErr(p.cfg.Redactor, err)}
 			info.Err = te

@@ -1,7 +1,9 @@
 package httpx
 
 import (
+	"encoding/json"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -40,8 +42,16 @@ func (r *Redactor) Add(secrets ...string) {
 			if q := url.QueryEscape(s); q != s {
 				r.secrets = append(r.secrets, q)
 			}
+			if j, err := json.Marshal(s); err == nil {
+				if js := string(j[1 : len(j)-1]); js != s {
+					r.secrets = append(r.secrets, js)
+				}
+			}
 		}
 	}
+	// Longest first, so a secret that is a prefix of another cannot leave
+	// the other's tail behind.
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
 // String returns s with every registered secret replaced by [Redacted].
