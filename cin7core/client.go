@@ -256,10 +256,11 @@ func NewClient(opts ...Option) (*Client, error) {
 			r.Header.Set("api-auth-applicationkey", key)
 			return nil
 		},
-		Retry:         cfg.retry,
-		Logger:        cfg.logger,
-		Redactor:      red,
-		CheckResponse: checkResponse(red),
+		SensitiveHeaders: []string{"api-auth-accountid", "api-auth-applicationkey"},
+		Retry:            cfg.retry,
+		Logger:           cfg.logger,
+		Redactor:         red,
+		CheckResponse:    checkResponse(red),
 		// Throttling reported in an Error Model inside a 200 is still
 		// throttling: retry it like a 429.
 		Retryable: func(err error) (bool, bool) {

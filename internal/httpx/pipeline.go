@@ -126,6 +126,10 @@ type Config struct {
 	Retryable func(err error) (retry, throttled bool)
 	// OnCall observes every attempt.
 	OnCall func(CallInfo)
+	// SensitiveHeaders are dropped when a redirect leaves the original
+	// host. net/http already drops Authorization and Cookie, but not
+	// custom credential headers such as Cin7 Core's api-auth-*.
+	SensitiveHeaders []string
 }
 
 // Stats are a pipeline's running counters.
@@ -152,6 +156,7 @@ func New(cfg Config) *Pipeline {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = cleanhttp.DefaultPooledClient()
 	}
+	cfg.HTTPClient = guardRedirects(cfg.HTTPClient, cfg.SensitiveHeaders)
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}
 	}
@@ -354,6 +359,29 @@ func (p *Pipeline) attempt(ctx context.Context, req Request, u *url.URL) (*Respo
 	}
 	resp.Body = b
 	return resp, true, nil
+}
+
+// guardRedirects returns a copy of hc whose redirects to another host carry
+// none of the sensitive headers. The caller's client is not modified.
+func guardRedirects(hc *http.Client, sensitive []string) *http.Client {
+	cp := *hc
+	prev := hc.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			req.Header.Del("Authorization")
+			for _, h := range sensitive {
+				req.Header.Del(h)
+			}
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
 }
 
 // mayHaveBeenSent is conservative: only failures that certainly happen
