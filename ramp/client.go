@@ -284,25 +284,29 @@ func (c *Client) APICalls() int64 { return c.pipe.Stats().Calls }
 
 // do sends an authenticated request and decodes a JSON object answer into
 // out (when out is non-nil).
-func (c *Client) do(ctx context.Context, req httpx.Request, in, out any) error {
+func (c *Client) do(ctx context.Context, req httpx.Request, in, out any) (*httpx.Response, error) {
+	// A done context sends nothing: transports do not all check it first.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("ramp: encoding request: %w", err)
+			return nil, fmt.Errorf("ramp: encoding request: %w", err)
 		}
 		req.Body = b
 	}
 	if err := c.auth.ensure(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	resp, err := c.pipe.Do(withCall(ctx), req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if out == nil {
-		return nil
+		return resp, nil
 	}
-	return decodeObject(c.pipe.Redactor(), resp, out)
+	return resp, decodeObject(c.pipe.Redactor(), resp, out)
 }
 
 // decodeObject insists on a JSON object: an empty body, null or an array

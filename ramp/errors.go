@@ -102,6 +102,8 @@ func (e *APIError) Field() string {
 	return ""
 }
 
+// Error describes the call and the server's first error entry; secrets
+// were removed before the error was built.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ramp: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
@@ -141,6 +143,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the field and why it was refused.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return "ramp: invalid request: " + e.Reason
@@ -178,6 +181,11 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 				e.kind = ErrBadResponse
 				e.Message = "response is not JSON (content type " + r.Header.Get("Content-Type") + ")"
 				return e
+			}
+			// Cheap pre-check so large list pages are not decoded twice.
+			head := body[:min(len(body), 512)]
+			if !bytes.Contains(head, []byte(`"ErrorCode"`)) && !bytes.Contains(head, []byte(`"Success"`)) {
+				return nil
 			}
 			if details, ok := parseErrorBody(body); ok {
 				e.Errors = redactDetails(red, details)
@@ -240,6 +248,10 @@ func parseErrorBody(body []byte) ([]ErrorDetail, bool) {
 		}
 		if probe.Success != nil && !*probe.Success {
 			return messagesToDetails(probe.Messages), true
+		}
+		if probe.Success == nil && probe.Message != "" {
+			// The ASP.NET default error shape {"Message": "..."}.
+			return []ErrorDetail{{Message: probe.Message}}, true
 		}
 	}
 	return nil, false
