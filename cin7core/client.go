@@ -213,6 +213,24 @@ type Client struct {
 	Products *ProductsService
 	// ProductFamilies groups variants (productFamily).
 	ProductFamilies *ProductFamiliesService
+	// Purchases are purchase orders, simple and advanced, with their
+	// stock receipts (purchaseList, purchase, advanced-purchase, …).
+	Purchases *PurchasesService
+	// Sales are sale orders and their fulfilments: pick, pack, ship.
+	Sales *SalesService
+	// StockTransfers move stock between locations.
+	StockTransfers *StockTransfersService
+	// Availability is stock on hand per product, location, bin and batch
+	// (ref/productavailability).
+	Availability *AvailabilityService
+	// StockAdjustments set on-hand quantities (absolute, not deltas).
+	StockAdjustments *StockAdjustmentsService
+	// Stocktakes are counts of a location.
+	Stocktakes *StocktakesService
+	// Webhooks are the account's event subscriptions.
+	Webhooks *WebhooksService
+	// Me is the account itself: a connectivity and credentials check.
+	Me *MeService
 }
 
 type service struct{ client *Client }
@@ -280,6 +298,14 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Locations = (*LocationsService)(common)
 	c.Products = (*ProductsService)(common)
 	c.ProductFamilies = (*ProductFamiliesService)(common)
+	c.Purchases = (*PurchasesService)(common)
+	c.Sales = (*SalesService)(common)
+	c.StockTransfers = (*StockTransfersService)(common)
+	c.Availability = (*AvailabilityService)(common)
+	c.StockAdjustments = (*StockAdjustmentsService)(common)
+	c.Stocktakes = (*StocktakesService)(common)
+	c.Webhooks = (*WebhooksService)(common)
+	c.Me = (*MeService)(common)
 	return c, nil
 }
 
@@ -311,6 +337,63 @@ func (c *Client) decode(resp *httpx.Response, out any) error {
 			Body:    c.pipe.Redactor().String(snippet(resp.Body)), Attempts: resp.Attempts, kind: ErrBadResponse}
 	}
 	return nil
+}
+
+// CallOption adjusts one call.
+type CallOption func(*callConfig)
+
+type callConfig struct{ retrySafe bool }
+
+// RetrySafe marks a write as safe to retry after a 5xx answer or a
+// transport error. Writes are not retried on those by default: the first
+// attempt may have taken effect, and Cin7 Core has no idempotency keys.
+// Use it for writes that are idempotent by content (a PUT that sets a
+// status) or after checking the record does not exist yet.
+func RetrySafe() CallOption { return func(c *callConfig) { c.retrySafe = true } }
+
+// TransportError is a request that got no HTTP response. MayHaveReached
+// tells whether a write may have taken effect anyway.
+type TransportError = httpx.TransportError
+
+// MayHaveReachedServer reports whether a failed call may have been
+// processed by Cin7 Core, so a write must be checked before it is sent
+// again: true for transport errors after the request was sent and for 5xx
+// answers other than throttling; false for answers that reject the request
+// (4xx, throttling) and for client-side validation errors.
+func MayHaveReachedServer(err error) bool {
+	var te *TransportError
+	if errors.As(err, &te) {
+		return te.MayHaveReached
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode >= 500 && !errors.Is(ae, ErrRateLimited)
+	}
+	return false
+}
+
+// send makes a call with a JSON body (nil for none) and decodes the answer
+// into out (nil to ignore it).
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, body, out any, opts ...CallOption) error {
+	var cc callConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cc)
+		}
+	}
+	req := httpx.Request{Method: method, Path: path, Query: q, Idempotent: cc.retrySafe}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("cin7core: encoding %s %s body: %w", method, path, err)
+		}
+		req.Body = b
+	}
+	resp, err := c.pipe.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	return c.decode(resp, out)
 }
 
 // values encodes an options struct with go-querystring.

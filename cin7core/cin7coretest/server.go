@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -209,13 +210,43 @@ func endpointOf(path string) string {
 	return strings.Trim(p, "/")
 }
 
-type handler func(s *Server, q params) ([]byte, *apiErr)
-
-var routes = map[string]handler{
-	"ref/location":  (*Server).listLocations,
-	"product":       (*Server).listProducts,
-	"productfamily": (*Server).listFamilies,
+// request is what a handler sees of an authenticated, admitted call.
+type request struct {
+	method string
+	q      params
+	// body is the raw JSON body of a POST or PUT.
+	body []byte
 }
+
+// handler serves one method of one endpoint.
+type handler func(s *Server, r *request) ([]byte, *apiErr)
+
+// routes maps an endpoint (lower case, relative to APIPath) and a method to
+// its handler. Each resource file registers its own in init.
+var routes = map[string]map[string]handler{}
+
+// route registers h for method on endpoint.
+func route(method, endpoint string, h handler) {
+	ep := strings.ToLower(endpoint)
+	if routes[ep] == nil {
+		routes[ep] = map[string]handler{}
+	}
+	routes[ep][method] = h
+}
+
+// getOnly adapts a read handler that only needs the query.
+func getOnly(h func(s *Server, q params) ([]byte, *apiErr)) handler {
+	return func(s *Server, r *request) ([]byte, *apiErr) { return h(s, r.q) }
+}
+
+func init() {
+	route(http.MethodGet, "ref/location", getOnly((*Server).listLocations))
+	route(http.MethodGet, "product", getOnly((*Server).listProducts))
+	route(http.MethodGet, "productFamily", getOnly((*Server).listFamilies))
+}
+
+// maxRequestBody caps what the fake reads of a request body.
+const maxRequestBody = 8 << 20
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	lp := strings.ToLower(r.URL.Path)
@@ -226,7 +257,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ep := endpointOf(r.URL.Path)
 	s.count(ep)
-	h, known := routes[ep]
+	methods, known := routes[ep]
 	if !known {
 		pageNotFound(w)
 		return
@@ -245,11 +276,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiErr{status: s.throttleStatus, msg: fmt.Sprintf("You reached %d calls per minute API limit", s.limit)})
 		return
 	}
-	if r.Method != http.MethodGet {
+	h, ok := methods[r.Method]
+	if !ok {
 		writeError(w, &apiErr{status: http.StatusMethodNotAllowed, msg: "The requested resource does not support http method '" + r.Method + "'."})
 		return
 	}
-	body, e := h(s, parseParams(r))
+	req := &request{method: r.Method, q: parseParams(r)}
+	if r.Body != nil && (r.Method == http.MethodPost || r.Method == http.MethodPut) {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+		if err != nil || len(b) > maxRequestBody {
+			writeError(w, &apiErr{status: http.StatusBadRequest, msg: "Request body could not be read or is too large."})
+			return
+		}
+		req.body = b
+	}
+	body, e := h(s, req)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -512,4 +553,25 @@ func (s *Server) listFamilies(q params) ([]byte, *apiErr) {
 	}))
 	t.mu.RUnlock()
 	return envelope("ProductFamilies", rows, page, limit), nil
+}
+
+// decodeBody reads a JSON request body into v, answering 400 with an Error
+// Model when it is missing or malformed.
+func decodeBody(r *request, v any) *apiErr {
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return &apiErr{status: http.StatusBadRequest, msg: "Request body is empty."}
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return &apiErr{status: http.StatusBadRequest, msg: "Request body could not be parsed: " + err.Error()}
+	}
+	return nil
+}
+
+// jsonBody encodes a response.
+func jsonBody(v any) ([]byte, *apiErr) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, &apiErr{status: http.StatusInternalServerError, msg: err.Error()}
+	}
+	return b, nil
 }

@@ -24,6 +24,25 @@ type Tenant struct {
 	locations table[cin7core.Location]
 	products  table[cin7core.Product]
 	families  table[cin7core.ProductFamily]
+	// stock is the on-hand ledger every stock-moving document updates.
+	stock map[StockKey]*StockLevel
+	// ext holds the stores of the other resources (purchases, sales, …),
+	// each created on first use by its own file; guarded by mu.
+	ext map[string]any
+}
+
+// extStore returns the tenant's store under key, creating it with mk on
+// first use. The caller must hold t.mu for writing.
+func extStore[T any](t *Tenant, key string, mk func() *T) *T {
+	if t.ext == nil {
+		t.ext = map[string]any{}
+	}
+	if v, ok := t.ext[key]; ok {
+		return v.(*T)
+	}
+	v := mk()
+	t.ext[key] = v
+	return v
 }
 
 // record is one stored row with the bytes it is served as.
