@@ -26,8 +26,17 @@ func DemoTenant() *Tenant {
 	t.locations = demoTemplate.locations.clone()
 	t.products = demoTemplate.products.clone()
 	t.families = demoTemplate.families.clone()
+	for _, seed := range demoSeeders {
+		seed(t)
+	}
 	return t
 }
+
+// demoSeeders add the rest of the demo tenant (stock, purchases, sales,
+// transfers, …); each resource file registers its own in init. They run on
+// every new demo tenant, after the catalogue is in place, in registration
+// order.
+var demoSeeders []func(t *Tenant)
 
 var (
 	demoOnce     sync.Once
