@@ -51,15 +51,25 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// RetryPolicy says how often and how long the client retries throttling,
-// 5xx answers to reads and transport errors on reads.
+// RetryPolicy says how often and how long the client retries throttling
+// (429, 503), 5xx answers to reads and transport errors on reads. Fields:
+//
+//   - MaxAttempts: total attempts, the first included (1 disables retries).
+//   - MinWait: the first backoff; it doubles per retry up to MaxWait, and
+//     each wait is drawn between half and all of it (jitter).
+//   - MaxWait: caps every wait, a server's Retry-After included.
+//   - ThrottleMinWait: the least wait after a throttling answer that has
+//     no Retry-After.
+//
+// Defaults (DefaultRetryPolicy): MaxAttempts 6, MinWait 1 s, MaxWait 60 s, ThrottleMinWait 5 s.
 type RetryPolicy = httpx.RetryPolicy
 
 // DefaultRetryPolicy returns the policy clients use unless told otherwise.
 func DefaultRetryPolicy() RetryPolicy { return httpx.DefaultRetryPolicy() }
 
-// Stats are a client's running counters (calls sent, throttled answers,
-// retries, time spent waiting for the rate limit).
+// Stats are a client's running counters: Calls (HTTP requests sent, every
+// attempt), Throttled (429/503 answers), Retries (attempts after the first)
+// and LimiterWait (time spent waiting for the rate limit).
 type Stats = httpx.Stats
 
 var accountLimiters sync.Map // normalised account ID -> *httpx.SlidingWindow
@@ -266,6 +276,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	red.Add(cfg.appKey)
 	account, key := cfg.accountID, cfg.appKey
 	pc := httpx.Config{
+		Name:       "cin7core",
 		BaseURL:    base,
 		HTTPClient: hc,
 		UserAgent:  cfg.userAgent,
@@ -322,9 +333,17 @@ func (c *Client) APICalls() int64 { return c.pipe.Stats().Calls }
 func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
 	resp, err := c.pipe.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path, Query: q})
 	if err != nil {
-		return err
+		return c.typed(err, http.MethodGet, path)
 	}
 	return c.decode(resp, out)
+}
+
+// typed turns the pipeline's own untyped failures into *APIError.
+func (c *Client) typed(err error, method, path string) error {
+	if errors.Is(err, httpx.ErrBodyTooLarge) {
+		return &APIError{Method: method, URL: path, Message: "response body exceeds the size limit", kind: ErrBadResponse}
+	}
+	return err
 }
 
 func (c *Client) decode(resp *httpx.Response, out any) error {
@@ -391,7 +410,7 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 	}
 	resp, err := c.pipe.Do(ctx, req)
 	if err != nil {
-		return err
+		return c.typed(err, method, path)
 	}
 	return c.decode(resp, out)
 }

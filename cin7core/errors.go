@@ -120,7 +120,7 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 		mk := func(kind error, msg string) *APIError {
 			return &APIError{
 				StatusCode: r.StatusCode, Message: red.String(msg), Method: r.Method, URL: r.URL,
-				RequestBody: snippet(r.RequestBody), Body: red.String(snippet(body)),
+				RequestBody: snippet([]byte(red.String(string(r.RequestBody)))), Body: snippet([]byte(red.String(string(body)))),
 				RetryAfter: r.RetryAfter, Attempts: r.Attempts, kind: kind,
 			}
 		}
@@ -159,46 +159,53 @@ func (n Int) int() int { return int(n) }
 // errorModel recognises [{"ErrorCode":..,"Exception":..}] or the single
 // object form.
 func errorModel(body []byte) ([]ErrorDetail, bool) {
-	switch {
-	case len(body) > 0 && body[0] == '[':
-		// Cheap pre-check so large list bodies are not decoded twice.
-		head := body
-		if len(head) > 512 {
-			head = head[:512]
-		}
-		if !bytes.Contains(head, []byte(`"ErrorCode"`)) && !bytes.Contains(head, []byte(`"Exception"`)) {
-			return nil, false
-		}
-		var ds []ErrorDetail
-		if err := json.Unmarshal(body, &ds); err != nil || len(ds) == 0 {
-			return nil, false
-		}
-		if ds[0].Exception == "" && ds[0].ErrorCode == 0 {
-			return nil, false
-		}
-		return ds, true
-	case len(body) > 0 && body[0] == '{':
-		var probe struct {
-			ErrorCode *Int    `json:"ErrorCode"`
-			Exception *string `json:"Exception"`
-		}
-		head := body
-		if len(head) > 512 {
-			head = head[:512]
-		}
-		if !bytes.Contains(head, []byte(`"ErrorCode"`)) {
-			return nil, false
-		}
-		if err := json.Unmarshal(body, &probe); err != nil || probe.ErrorCode == nil {
-			return nil, false
-		}
-		d := ErrorDetail{ErrorCode: *probe.ErrorCode}
-		if probe.Exception != nil {
-			d.Exception = *probe.Exception
-		}
-		return []ErrorDetail{d}, true
+	if len(body) == 0 || (body[0] != '[' && body[0] != '{') {
+		return nil, false
 	}
-	return nil, false
+	// Cheap pre-check so large list bodies are not decoded twice.
+	head := body
+	if len(head) > 512 {
+		head = head[:512]
+	}
+	if !bytes.Contains(head, []byte(`"ErrorCode"`)) && !bytes.Contains(head, []byte(`"Exception"`)) {
+		return nil, false
+	}
+	// ErrorCode is read leniently: a server that sends it as a string, or
+	// as something unreadable, still sent an error.
+	type wireDetail struct {
+		ErrorCode json.RawMessage `json:"ErrorCode"`
+		Exception *string         `json:"Exception"`
+	}
+	var ws []wireDetail
+	if body[0] == '[' {
+		if err := json.Unmarshal(body, &ws); err != nil || len(ws) == 0 {
+			return nil, false
+		}
+	} else {
+		var w wireDetail
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, false
+		}
+		ws = []wireDetail{w}
+	}
+	if ws[0].ErrorCode == nil && ws[0].Exception == nil {
+		return nil, false
+	}
+	ds := make([]ErrorDetail, len(ws))
+	for i, w := range ws {
+		if w.Exception != nil {
+			ds[i].Exception = *w.Exception
+		}
+		if w.ErrorCode != nil {
+			var n Int
+			if err := n.UnmarshalJSON(w.ErrorCode); err == nil {
+				ds[i].ErrorCode = n
+			} else if ds[i].Exception == "" {
+				ds[i].Exception = "ErrorCode " + snippet(w.ErrorCode)
+			}
+		}
+	}
+	return ds, true
 }
 
 func kindForStatus(status int) error {

@@ -58,30 +58,13 @@ type LocationListOptions struct {
 // LocationsService reads ref/location.
 type LocationsService service
 
-type locationEnvelope struct {
-	Total        *Int       `json:"Total"`
-	Page         *Int       `json:"Page"`
-	LocationList []Location `json:"LocationList"`
-}
-
 // List returns a pager over locations and bins.
 func (s *LocationsService) List(opts *LocationListOptions) *Pager[Location] {
 	if opts == nil {
 		opts = &LocationListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]Location, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env locationEnvelope
-		if err := s.client.get(ctx, "ref/location", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.LocationList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[Location](s.client, "ref/location", "LocationList", func() (url.Values, error) { return values(o) }, o.Limit, o.Page)
 }
 
 // Get returns one location by ID; ErrNotFound if there is none.
@@ -89,17 +72,26 @@ func (s *LocationsService) Get(ctx context.Context, id string) (*Location, error
 	if id == "" {
 		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
 	}
-	var env locationEnvelope
-	q := url.Values{"ID": {id}}
-	if err := s.client.get(ctx, "ref/location", q, &env); err != nil {
+	return getOne(ctx, s.client, "ref/location", "LocationList", url.Values{"ID": {id}}, id, func(l *Location) string { return l.ID })
+}
+
+// getOne reads a list endpoint filtered to one ID and returns that record.
+func getOne[T any](ctx context.Context, c *Client, path, key string, q url.Values, id string, idOf func(*T) string) (*T, error) {
+	res, err := getList[T](ctx, c, path, key, q, 1)
+	if err != nil {
 		return nil, err
 	}
-	for i := range env.LocationList {
-		if SameID(env.LocationList[i].ID, id) {
-			return &env.LocationList[i], nil
+	for i := range res.items {
+		if SameID(idOf(&res.items[i]), id) {
+			return &res.items[i], nil
 		}
 	}
-	return nil, notFound("ref/location", id)
+	for _, bad := range res.bad {
+		if SameID(bad.ID, id) {
+			return nil, bad
+		}
+	}
+	return nil, notFound(path, id)
 }
 
 func setPage(q url.Values, page, limit int) {

@@ -200,32 +200,18 @@ type ProductListOptions struct {
 // ProductsService reads the product catalogue.
 type ProductsService service
 
-type productEnvelope struct {
-	Total    *Int      `json:"Total"`
-	Page     *Int      `json:"Page"`
-	Products []Product `json:"Products"`
-}
-
 // List returns a pager over products.
 func (s *ProductsService) List(opts *ProductListOptions) *Pager[Product] {
 	if opts == nil {
 		opts = &ProductListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]Product, *Int, error) {
+	return newListPager[Product](s.client, "product", "Products", func() (url.Values, error) {
 		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !o.ModifiedSince.IsZero() {
+		if err == nil && !o.ModifiedSince.IsZero() {
 			q.Set("ModifiedSince", queryTime(o.ModifiedSince))
 		}
-		setPage(q, page, limit)
-		var env productEnvelope
-		if err := s.client.get(ctx, "product", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.Products, env.Total, nil
+		return q, err
 	}, o.Limit, o.Page)
 }
 
@@ -234,15 +220,6 @@ func (s *ProductsService) Get(ctx context.Context, id string) (*Product, error) 
 	if id == "" {
 		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
 	}
-	var env productEnvelope
 	q := url.Values{"ID": {id}, "IncludeDeprecated": {"true"}}
-	if err := s.client.get(ctx, "product", q, &env); err != nil {
-		return nil, err
-	}
-	for i := range env.Products {
-		if SameID(env.Products[i].ID, id) {
-			return &env.Products[i], nil
-		}
-	}
-	return nil, notFound("product", id)
+	return getOne(ctx, s.client, "product", "Products", q, id, func(p *Product) string { return p.ID })
 }

@@ -83,32 +83,18 @@ type ProductFamilyListOptions struct {
 // ProductFamiliesService reads productFamily.
 type ProductFamiliesService service
 
-type productFamilyEnvelope struct {
-	Total           *Int            `json:"Total"`
-	Page            *Int            `json:"Page"`
-	ProductFamilies []ProductFamily `json:"ProductFamilies"`
-}
-
 // List returns a pager over product families.
 func (s *ProductFamiliesService) List(opts *ProductFamilyListOptions) *Pager[ProductFamily] {
 	if opts == nil {
 		opts = &ProductFamilyListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]ProductFamily, *Int, error) {
+	return newListPager[ProductFamily](s.client, "productFamily", "ProductFamilies", func() (url.Values, error) {
 		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !o.ModifiedSince.IsZero() {
+		if err == nil && !o.ModifiedSince.IsZero() {
 			q.Set("ModifiedSince", queryTime(o.ModifiedSince))
 		}
-		setPage(q, page, limit)
-		var env productFamilyEnvelope
-		if err := s.client.get(ctx, "productFamily", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.ProductFamilies, env.Total, nil
+		return q, err
 	}, o.Limit, o.Page)
 }
 
@@ -117,14 +103,5 @@ func (s *ProductFamiliesService) Get(ctx context.Context, id string) (*ProductFa
 	if id == "" {
 		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
 	}
-	var env productFamilyEnvelope
-	if err := s.client.get(ctx, "productFamily", url.Values{"ID": {id}}, &env); err != nil {
-		return nil, err
-	}
-	for i := range env.ProductFamilies {
-		if SameID(env.ProductFamilies[i].ID, id) {
-			return &env.ProductFamilies[i], nil
-		}
-	}
-	return nil, notFound("productFamily", id)
+	return getOne(ctx, s.client, "productFamily", "ProductFamilies", url.Values{"ID": {id}}, id, func(f *ProductFamily) string { return f.ID })
 }

@@ -3,7 +3,6 @@ package mapping
 import (
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Rules configure the mapping. The zero value is the default behaviour.
@@ -22,14 +21,11 @@ type Rules struct {
 	// BinSeparator goes between a location's name and its bin's name in
 	// the child place's name, as Cin7 Core displays bins; default ": ".
 	BinSeparator string
-	// TimeZone is the tenant's zone, used to read Cin7 Core's zone-less
-	// timestamps; nil means UTC.
-	TimeZone *time.Location
 }
 
 // DefaultRules returns the default rules with every default spelled out.
 func DefaultRules() Rules {
-	return Rules{FamilySeparator: " - ", OptionSeparator: " / ", BinSeparator: ": ", TimeZone: time.UTC}
+	return Rules{FamilySeparator: " - ", OptionSeparator: " / ", BinSeparator: ": "}
 }
 
 func (r Rules) familySep() string { return or(r.FamilySeparator, " - ") }

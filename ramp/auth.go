@@ -188,7 +188,9 @@ func (a *auth) call(ctx context.Context, path string, body any) (tokenGroup, err
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
-			ae.RequestBody = ""
+			// Login and refresh answers may echo the credentials in any
+			// encoding: keep none of their bodies.
+			ae.RequestBody, ae.Body = "", ""
 			ae.scrub(a.scrub)
 			switch ae.StatusCode {
 			case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:

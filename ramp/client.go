@@ -40,8 +40,17 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// RetryPolicy says how often and how long the client retries throttling,
-// 5xx answers to reads and transport errors on reads.
+// RetryPolicy says how often and how long the client retries throttling
+// (429, 503), 5xx answers to reads and transport errors on reads. Fields:
+//
+//   - MaxAttempts: total attempts, the first included (1 disables retries).
+//   - MinWait: the first backoff; it doubles per retry up to MaxWait, and
+//     each wait is drawn between half and all of it (jitter).
+//   - MaxWait: caps every wait, a server's Retry-After included.
+//   - ThrottleMinWait: the least wait after a throttling answer that has
+//     no Retry-After.
+//
+// Defaults (DefaultRetryPolicy): MaxAttempts 4, MinWait 500 ms, MaxWait 30 s, ThrottleMinWait 1 s.
 type RetryPolicy = httpx.RetryPolicy
 
 // DefaultRetryPolicy returns the policy clients use unless told otherwise.
@@ -50,8 +59,14 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second, ThrottleMinWait: time.Second}
 }
 
-// Stats are a client's running counters (calls sent, throttled answers,
-// retries, time spent waiting for the limiter).
+// TransportError is a call that got no HTTP response (connection refused
+// or reset, timeout). MayHaveReached tells whether a write may have taken
+// effect anyway; match it with errors.As.
+type TransportError = httpx.TransportError
+
+// Stats are a client's running counters: Calls (HTTP requests sent, every
+// attempt), Throttled (429/503 answers), Retries (attempts after the first)
+// and LimiterWait (time spent waiting for the limiter).
 type Stats = httpx.Stats
 
 // Option configures a Client. Options validate their input.
@@ -240,14 +255,13 @@ func NewClient(opts ...Option) (*Client, error) {
 		clock = cfg.clock
 	}
 	red := &httpx.Redactor{}
-	red.Add(cfg.token, cfg.password)
-	if b, err := json.Marshal(cfg.password); err == nil {
-		// The JSON-escaped form is how a password with quotes, '<' or
-		// non-ASCII characters would appear in a captured body.
-		red.Add(string(b[1 : len(b)-1]))
-	}
+	red.Add(cfg.token)
+	// A password is hidden whatever its length (and the redactor also
+	// registers its escaped forms).
+	red.AddExact(cfg.password)
 	a := &auth{username: cfg.username, password: cfg.password, token: cfg.token, static: cfg.token != "", clock: clock, red: red}
 	pc := httpx.Config{
+		Name:          "ramp",
 		BaseURL:       cfg.baseURL,
 		HTTPClient:    hc,
 		UserAgent:     cfg.userAgent,

@@ -170,7 +170,9 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 		body := bytes.TrimSpace(r.Body)
 		e := &APIError{
 			StatusCode: r.StatusCode, Method: r.Method, URL: r.URL,
-			RequestBody: snippet(r.RequestBody), Body: red.String(snippet(body)),
+			// Redact first, then cut: a cut could split a secret and leave
+			// half of it unrecognisable.
+			RequestBody: snippet([]byte(red.String(string(r.RequestBody)))), Body: snippet([]byte(red.String(string(body)))),
 			RetryAfter: r.RetryAfter, Attempts: r.Attempts,
 		}
 		if r.StatusCode >= 200 && r.StatusCode < 300 {

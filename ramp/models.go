@@ -1,6 +1,9 @@
 package ramp
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Place is a Ramp location: a store, warehouse or, through ParentPlaceID, a
 // sub-location such as a bin.
@@ -16,8 +19,8 @@ type Place struct {
 	ParentPlaceName string `json:"ParentPlaceName,omitempty"`
 	// Archived places are kept (history refers to them) but hidden.
 	Archived         bool      `json:"Archived"`
-	DateCreated      time.Time `json:"DateCreated,omitzero"`
-	DateLastModified time.Time `json:"DateLastModified,omitzero"`
+	DateCreated      time.Time `json:"DateCreated"`
+	DateLastModified time.Time `json:"DateLastModified"`
 }
 
 // TrackingMode says how units of a SKU are told apart.
@@ -51,6 +54,36 @@ type Sku struct {
 	TracksExpiry bool `json:"TracksExpiry"`
 	// Archived SKUs are kept but hidden.
 	Archived         bool      `json:"Archived"`
-	DateCreated      time.Time `json:"DateCreated,omitzero"`
-	DateLastModified time.Time `json:"DateLastModified,omitzero"`
+	DateCreated      time.Time `json:"DateCreated"`
+	DateLastModified time.Time `json:"DateLastModified"`
+}
+
+// MarshalJSON leaves unset server dates out, so requests never send
+// "0001-01-01" (a custom marshaller rather than the omitzero tag, which Go
+// 1.23 does not know).
+func (p Place) MarshalJSON() ([]byte, error) {
+	type plain Place // no methods: avoids recursion
+	return json.Marshal(struct {
+		plain
+		// Shallower than plain's fields of the same name, so these win.
+		DateCreated      *time.Time `json:"DateCreated,omitempty"`
+		DateLastModified *time.Time `json:"DateLastModified,omitempty"`
+	}{plain(p), nonZero(p.DateCreated), nonZero(p.DateLastModified)})
+}
+
+// MarshalJSON leaves unset server dates out.
+func (s Sku) MarshalJSON() ([]byte, error) {
+	type plain Sku
+	return json.Marshal(struct {
+		plain
+		DateCreated      *time.Time `json:"DateCreated,omitempty"`
+		DateLastModified *time.Time `json:"DateLastModified,omitempty"`
+	}{plain(s), nonZero(s.DateCreated), nonZero(s.DateLastModified)})
+}
+
+func nonZero(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

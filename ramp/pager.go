@@ -2,6 +2,8 @@ package ramp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -59,8 +61,12 @@ type Pager[T any] struct {
 	// a pipeline path and query.
 	next     *httpx.Request
 	nextLink string
-	done     bool
-	err      error
+	// links and prints remember what was already read, so a server that
+	// loops its links or ignores $skip ends in an error, not forever.
+	links  map[string]bool
+	prints map[[32]byte]bool
+	done   bool
+	err    error
 }
 
 func newPager[T any](c *Client, path string, opts *ListOptions) *Pager[T] {
@@ -152,8 +158,8 @@ func (p *Pager[T]) fetch(ctx context.Context) (*Page[T], error) {
 	case len(items) == 0:
 		pg.Last = true
 	case link != "":
-		if link == p.nextLink {
-			return nil, badResponse(c.pipe.Redactor(), resp, "NextPageLink repeats the page just read")
+		if p.links[link] {
+			return nil, badResponse(c.pipe.Redactor(), resp, "NextPageLink points to a page already read")
 		}
 		next, err = c.followLink(path2URL(c, req), link)
 		if err != nil {
@@ -164,8 +170,17 @@ func (p *Pager[T]) fetch(ctx context.Context) (*Page[T], error) {
 	default:
 		pg.Last = len(items) < p.size
 	}
+	if !pg.Last && p.repeats(items) {
+		return nil, badResponse(c.pipe.Redactor(), resp, "page repeats an earlier page: the server ignores paging")
+	}
 	p.skip += len(items)
 	p.next, p.nextLink = next, link
+	if link != "" {
+		if p.links == nil {
+			p.links = map[string]bool{}
+		}
+		p.links[link] = true
+	}
 	p.done = pg.Last
 	return pg, nil
 }
@@ -222,6 +237,7 @@ func (p *Pager[T]) rewind(skip int) {
 		return
 	}
 	p.skip, p.next, p.nextLink, p.done = skip, nil, "", false
+	p.links, p.prints = nil, nil
 }
 
 // All yields every record of every remaining page.
@@ -253,4 +269,21 @@ func (p *Pager[T]) Collect(ctx context.Context) ([]T, error) {
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// repeats records a page's first and last items and reports whether an
+// earlier page began and ended the same way, which only a server ignoring
+// $skip (or looping its links) produces.
+func (p *Pager[T]) repeats(items []T) bool {
+	first, _ := json.Marshal(items[0])
+	last, _ := json.Marshal(items[len(items)-1])
+	sum := sha256.Sum256(append(append(first, 0), last...))
+	if p.prints == nil {
+		p.prints = map[[32]byte]bool{}
+	}
+	if p.prints[sum] {
+		return true
+	}
+	p.prints[sum] = true
+	return false
 }

@@ -83,24 +83,26 @@ func NewEngine(cfg Config) (*Engine, error) {
 // Sync runs one pass of the given streams (all of them if none are given)
 // and reports what it did. Record-level failures are in the report and do
 // not stop a stream; the returned error is non-nil only when the pass
-// could not start or a stream stopped early (see Report.Err), and the
-// report is returned either way.
+// could not start or a stream stopped early (see Report.Err). The report is
+// never nil, so it can be logged whatever the error.
 func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
+	rep := &Report{Tenant: e.cfg.Tenant, Started: e.cfg.Now()}
 	if len(streams) == 0 {
 		streams = AllStreams
 	}
 	for _, s := range streams {
 		if !slices.Contains(AllStreams, s) {
-			return nil, fmt.Errorf("sync: unknown stream %q", s)
+			rep.Finished = rep.Started
+			return rep, fmt.Errorf("sync: unknown stream %q (known: %v)", s, AllStreams)
 		}
 	}
 	select {
 	case e.busy <- struct{}{}:
 		defer func() { <-e.busy }()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		rep.Finished = e.cfg.Now()
+		return rep, ctx.Err()
 	}
-	rep := &Report{Tenant: e.cfg.Tenant, Started: e.cfg.Now()}
 	// Locations first: later streams refer to places.
 	for _, s := range AllStreams {
 		if !slices.Contains(streams, s) {
@@ -145,6 +147,8 @@ func calls(v any) int64 {
 	return 0
 }
 
+// stateKey is "<tenant>/<stream>", or "<stream>" when Config.Tenant is
+// empty (so engines of different tenants sharing one store must set it).
 func (e *Engine) stateKey(s Stream) string {
 	if e.cfg.Tenant == "" {
 		return string(s)
@@ -152,7 +156,11 @@ func (e *Engine) stateKey(s Stream) string {
 	return e.cfg.Tenant + "/" + string(s)
 }
 
-func (e *Engine) load(ctx context.Context, s Stream, into any) error {
+// load reads a stream's state into into (left as is when none is stored).
+// Unreadable state is dropped with a warning rather than failing every
+// pass: losing state is safe, the next pass re-reads and finds what Ramp
+// holds by ExternalRef.
+func (e *Engine) load(ctx context.Context, s Stream, into any, log *slog.Logger) error {
 	b, err := e.cfg.State.Load(ctx, e.stateKey(s))
 	if errors.Is(err, ErrNoState) {
 		return nil
@@ -161,7 +169,14 @@ func (e *Engine) load(ctx context.Context, s Stream, into any) error {
 		return err
 	}
 	if err := json.Unmarshal(b, into); err != nil {
-		return fmt.Errorf("sync: state for %s is unreadable: %w", s, err)
+		log.Warn("stored state is unreadable; starting this stream from scratch", slog.String("error", err.Error()))
+		// Reset to the zero state of the stream.
+		switch v := into.(type) {
+		case *locationsState:
+			*v = locationsState{Version: 1}
+		case *productsState:
+			*v = productsState{Version: 1}
+		}
 	}
 	return nil
 }

@@ -300,8 +300,14 @@ func TestBadCredentialsStopTheStreamAndKeepTheCursor(t *testing.T) {
 
 func TestUnknownStreamIsRejected(t *testing.T) {
 	h := newHarness(t, nil)
-	if _, err := h.engine.Sync(context.Background(), "orders"); err == nil {
-		t.Fatal("want an error for an unknown stream")
+	rep, err := h.engine.Sync(context.Background(), "orders")
+	if err == nil || rep == nil {
+		t.Fatalf("want an error and a report for an unknown stream, got %v, %v", rep, err)
+	}
+	_ = rep.Summary() // safe to log whatever happened
+	var nilReport *cinsync.Report
+	if nilReport.Summary() != "" || nilReport.Err() != nil || nilReport.Stream(cinsync.StreamProducts) != nil {
+		t.Fatal("a nil report must be safe to use")
 	}
 }
 

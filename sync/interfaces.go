@@ -13,12 +13,14 @@ import (
 // *cin7core.Client; tests and hosts can supply their own.
 type Source interface {
 	// LocationPages yields the whole location list page by page.
-	LocationPages(ctx context.Context) iter.Seq2[[]cin7core.Location, error]
+	LocationPages(ctx context.Context) iter.Seq2[*cin7core.Page[cin7core.Location], error]
 	// ProductPages yields products (deprecated included) modified at or
-	// after since; a zero since means all.
-	ProductPages(ctx context.Context, since time.Time) iter.Seq2[[]cin7core.Product, error]
+	// after since; a zero since means all. Pages carry the API's Total so
+	// the engine can tell a complete read from one that lost records to a
+	// list changing under it.
+	ProductPages(ctx context.Context, since time.Time) iter.Seq2[*cin7core.Page[cin7core.Product], error]
 	// FamilyPages yields product families modified at or after since.
-	FamilyPages(ctx context.Context, since time.Time) iter.Seq2[[]cin7core.ProductFamily, error]
+	FamilyPages(ctx context.Context, since time.Time) iter.Seq2[*cin7core.Page[cin7core.ProductFamily], error]
 	// Product returns one product; an error matching cin7core.ErrNotFound
 	// if it no longer exists.
 	Product(ctx context.Context, id string) (*cin7core.Product, error)
@@ -35,9 +37,16 @@ type Sink interface {
 	// record.
 	AllPlaces(ctx context.Context) iter.Seq2[ramp.Place, error]
 	AllSkus(ctx context.Context) iter.Seq2[ramp.Sku, error]
+	// FindPlace returns the place with this ExternalRef, or an error
+	// matching ramp.ErrNotFound when there is none.
 	FindPlace(ctx context.Context, externalRef string) (*ramp.Place, error)
+	// CreatePlace creates p (ID empty) and returns it with its new ID; an
+	// error matching ramp.ErrConflict if its ExternalRef is taken.
 	CreatePlace(ctx context.Context, p *ramp.Place) (*ramp.Place, error)
+	// UpdatePlace replaces the place with p.ID by p; ramp.ErrNotFound if
+	// it no longer exists.
 	UpdatePlace(ctx context.Context, p *ramp.Place) (*ramp.Place, error)
+	// FindSku, CreateSku and UpdateSku do the same for SKUs.
 	FindSku(ctx context.Context, externalRef string) (*ramp.Sku, error)
 	CreateSku(ctx context.Context, s *ramp.Sku) (*ramp.Sku, error)
 	UpdateSku(ctx context.Context, s *ramp.Sku) (*ramp.Sku, error)
@@ -55,30 +64,16 @@ func Cin7Source(c *cin7core.Client) Source { return cin7Source{c} }
 
 type cin7Source struct{ c *cin7core.Client }
 
-func pages[T any](ctx context.Context, p *cin7core.Pager[T]) iter.Seq2[[]T, error] {
-	return func(yield func([]T, error) bool) {
-		for pg, err := range p.Pages(ctx) {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(pg.Items, nil) {
-				return
-			}
-		}
-	}
+func (s cin7Source) LocationPages(ctx context.Context) iter.Seq2[*cin7core.Page[cin7core.Location], error] {
+	return s.c.Locations.List(nil).Pages(ctx)
 }
 
-func (s cin7Source) LocationPages(ctx context.Context) iter.Seq2[[]cin7core.Location, error] {
-	return pages(ctx, s.c.Locations.List(nil))
+func (s cin7Source) ProductPages(ctx context.Context, since time.Time) iter.Seq2[*cin7core.Page[cin7core.Product], error] {
+	return s.c.Products.List(&cin7core.ProductListOptions{ModifiedSince: since, IncludeDeprecated: true}).Pages(ctx)
 }
 
-func (s cin7Source) ProductPages(ctx context.Context, since time.Time) iter.Seq2[[]cin7core.Product, error] {
-	return pages(ctx, s.c.Products.List(&cin7core.ProductListOptions{ModifiedSince: since, IncludeDeprecated: true}))
-}
-
-func (s cin7Source) FamilyPages(ctx context.Context, since time.Time) iter.Seq2[[]cin7core.ProductFamily, error] {
-	return pages(ctx, s.c.ProductFamilies.List(&cin7core.ProductFamilyListOptions{ModifiedSince: since}))
+func (s cin7Source) FamilyPages(ctx context.Context, since time.Time) iter.Seq2[*cin7core.Page[cin7core.ProductFamily], error] {
+	return s.c.ProductFamilies.List(&cin7core.ProductFamilyListOptions{ModifiedSince: since}).Pages(ctx)
 }
 
 func (s cin7Source) Product(ctx context.Context, id string) (*cin7core.Product, error) {

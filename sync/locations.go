@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
+	"github.com/cin7ramp/cin7ramp/mapping"
 	"github.com/cin7ramp/cin7ramp/ramp"
 )
 
@@ -35,7 +36,7 @@ func (e *Engine) placeOps() entity[ramp.Place] {
 // the list is small) and writes only places whose mapped content changed.
 func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.Logger) error {
 	st := locationsState{Version: 1}
-	if err := e.load(ctx, StreamLocations, &st); err != nil {
+	if err := e.load(ctx, StreamLocations, &st, log); err != nil {
 		return err
 	}
 	if st.Places == nil {
@@ -46,9 +47,13 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
+		all = append(all, page.Items...)
+		for _, bad := range page.Invalid {
+			sr.Read++
+			sr.fail(Failure{ID: cin7core.NormalizeID(bad.ID), Stage: "read", Reason: bad.Error()})
+		}
 	}
-	sr.Read = len(all)
+	sr.Read += len(all)
 	res := e.cfg.Rules.Locations(all)
 	for _, s := range res.Skipped {
 		sr.skip(string(s.Reason))
@@ -72,6 +77,11 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 		p := t.Place
 		if t.ParentRef != "" {
 			parent, ok := st.Places[t.ParentRef]
+			if ok && parent.ID == "" && p.Archived {
+				// Its location was deprecated before ever reaching Ramp.
+				sr.skip(string(mapping.SkipArchivedNotInRamp))
+				continue
+			}
 			if !ok || parent.ID == "" {
 				sr.fail(Failure{ID: p.ExternalRef, Name: p.Name, Stage: "ramp", Reason: "parent place " + t.ParentRef + " is not in Ramp"})
 				continue

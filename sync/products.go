@@ -3,7 +3,9 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
@@ -14,17 +16,20 @@ import (
 // productsState is the products stream's checkpoint.
 type productsState struct {
 	Version int `json:"version"`
-	// Cursor is the start of the last pass that completed: everything
-	// modified before it is in Ramp.
-	Cursor time.Time `json:"cursor,omitzero"`
+	// Cursor is the start of the last pass that read everything it was
+	// asked for: everything modified before it is in Ramp or quarantined.
+	Cursor time.Time `json:"cursor"`
 	// Skus maps ExternalRef to what Ramp holds.
 	Skus map[string]synced `json:"skus"`
 	// Families keeps every family seen, by normalised ID, so a changed
 	// member product can be named without re-reading its family.
 	Families map[string]cin7core.ProductFamily `json:"families"`
-	// Retry lists products to re-read next pass (quarantined failures),
-	// with the reason.
+	// Retry lists products Ramp refused last time (by ID, with the
+	// reason); they are re-read and retried on the next pass.
 	Retry map[string]string `json:"retry,omitempty"`
+	// Quarantine lists products that cannot be read or mapped as they
+	// are; they come back when they change in Cin7 Core (or the rules do).
+	Quarantine map[string]string `json:"quarantine,omitempty"`
 }
 
 func (e *Engine) skuOps() entity[ramp.Sku] {
@@ -43,13 +48,36 @@ func (e *Engine) skuOps() entity[ramp.Sku] {
 	}
 }
 
+// completeness checks that a paged read saw every record the server
+// counted. Page-number paging over a list that changes while it is read
+// can shift a record onto a page already read; the cursor must then stay
+// put so the next pass reads again.
+type completeness struct {
+	ids   map[string]bool
+	total int
+}
+
+func (c *completeness) add(id string, total int, hasTotal bool) {
+	if c.ids == nil {
+		c.ids = map[string]bool{}
+	}
+	if id != "" {
+		c.ids[id] = true
+	}
+	if hasTotal && total > c.total {
+		c.total = total
+	}
+}
+
+func (c *completeness) missing() int { return max(0, c.total-len(c.ids)) }
+
 // syncProducts reads families and products changed since the cursor (less
 // the lookback), maps each product once (through its family when it has
 // one) and upserts the SKUs. The cursor advances to this pass's start only
-// when every record has reached Ramp or been quarantined for retry.
+// when every record was read and has reached Ramp or been quarantined.
 func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.Logger) error {
 	st := productsState{Version: 1}
-	if err := e.load(ctx, StreamProducts, &st); err != nil {
+	if err := e.load(ctx, StreamProducts, &st, log); err != nil {
 		return err
 	}
 	if st.Skus == nil {
@@ -61,20 +89,26 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	if st.Retry == nil {
 		st.Retry = map[string]string{}
 	}
+	if st.Quarantine == nil {
+		st.Quarantine = map[string]string{}
+	}
 	passStart := e.cfg.Now().UTC()
 	var since time.Time
 	if !st.Cursor.IsZero() {
 		since = st.Cursor.Add(-e.cfg.Lookback)
 	}
+	complete := true
 
 	// Families first, so every product in this pass is routed correctly.
 	changedFamilies := map[string]bool{}
+	var famRead completeness
 	for page, err := range e.cfg.Source.FamilyPages(ctx, since) {
 		if err != nil {
 			return err
 		}
-		for _, f := range page {
+		for _, f := range page.Items {
 			id := cin7core.NormalizeID(f.ID)
+			famRead.add(id, page.Total, page.HasTotal)
 			if id == "" {
 				continue
 			}
@@ -82,11 +116,25 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 			st.Families[id] = f
 			changedFamilies[id] = true
 		}
+		for _, bad := range page.Invalid {
+			famRead.add(cin7core.NormalizeID(bad.ID), page.Total, page.HasTotal)
+			sr.warn(fmt.Sprintf("family %s cannot be read: %v", bad.ID, bad.Err))
+			complete = false // its members cannot be named right until it is fixed
+		}
 	}
-	idx := mapping.FamilyIndex{}
-	for _, f := range st.Families {
-		idx.Add(f)
+	if n := famRead.missing(); n > 0 {
+		sr.warn(fmt.Sprintf("%d families changed position while being read; the next pass reads them again", n))
+		complete = false
 	}
+	if since.IsZero() && complete {
+		// A full read: families no longer listed are gone.
+		for id := range st.Families {
+			if !changedFamilies[id] {
+				delete(st.Families, id)
+			}
+		}
+	}
+	idx := familyIndex(st.Families)
 
 	ops := e.skuOps()
 	if len(st.Skus) == 0 {
@@ -98,31 +146,44 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	seen := map[string]bool{}
 	handle := func(p cin7core.Product) error {
 		id := cin7core.NormalizeID(p.ID)
-		if id == "" || seen[id] {
+		if seen[id] {
 			return nil
 		}
 		seen[id] = true
 		sr.Read++
+		if id == "" {
+			sr.fail(Failure{Name: p.Name, Stage: "read", Reason: "product has no ID"})
+			return nil
+		}
 		var (
 			sku    ramp.Sku
 			reason mapping.SkipReason
 			err    error
 		)
-		if fid := idx.FamilyOf(id); fid != "" {
+		fid := idx.FamilyOf(id)
+		if fid != "" {
 			sku, reason, err = e.cfg.Rules.FamilyMember(st.Families[fid], p)
 		} else {
 			sku, reason, err = e.cfg.Rules.Product(p)
 		}
 		switch {
 		case err != nil:
-			st.Retry[id] = err.Error()
+			delete(st.Retry, id)
+			st.Quarantine[id] = err.Error()
 			sr.fail(Failure{ID: id, Name: p.Name, Stage: "mapping", Reason: err.Error()})
 			return nil
 		case reason != "":
 			delete(st.Retry, id)
+			delete(st.Quarantine, id)
+			if prev, ok := st.Skus[id]; ok && prev.ID != "" {
+				// It was a SKU and no longer qualifies (became a
+				// service, say): archive it rather than leave it active.
+				return e.archiveSku(ctx, ops, st.Skus, id, p, fid, st.Families, sr, log)
+			}
 			sr.skip(string(reason))
 			return nil
 		}
+		delete(st.Quarantine, id)
 		o, err := upsert(ctx, ops, st.Skus, id, sku)
 		var re *recordError
 		switch {
@@ -146,54 +207,126 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 		}
 		return err
 	}
+	var prodRead completeness
 	for page, err := range e.cfg.Source.ProductPages(ctx, since) {
 		if err != nil {
 			return stop(err)
 		}
-		for _, p := range page {
+		for _, p := range page.Items {
+			prodRead.add(cin7core.NormalizeID(p.ID), page.Total, page.HasTotal)
 			if err := handle(p); err != nil {
 				return stop(err)
 			}
+		}
+		for _, bad := range page.Invalid {
+			id := cin7core.NormalizeID(bad.ID)
+			prodRead.add(id, page.Total, page.HasTotal)
+			sr.Read++
+			if id != "" {
+				seen[id] = true
+				st.Quarantine[id] = bad.Err.Error()
+			}
+			sr.fail(Failure{ID: id, Stage: "read", Reason: bad.Error()})
 		}
 		if err := e.save(ctx, StreamProducts, st); err != nil {
 			return err
 		}
 	}
+	if n := prodRead.missing(); n > 0 {
+		sr.warn(fmt.Sprintf("%d products changed position while being read; the next pass reads them again", n))
+		complete = false
+	}
 
 	// Products that need a pass but were not in the change list: members
 	// of families that changed (their names derive from the family) and
-	// records quarantined last time.
+	// products Ramp refused last time.
 	var extra []string
-	for fid := range changedFamilies {
+	for _, fid := range sortedKeys(changedFamilies) {
 		for _, m := range st.Families[fid].Products {
-			if id := cin7core.NormalizeID(m.ID); !seen[id] {
-				extra = append(extra, id)
-			}
+			extra = append(extra, cin7core.NormalizeID(m.ID))
 		}
 	}
-	for id := range st.Retry {
-		if !seen[id] {
-			extra = append(extra, id)
-		}
-	}
+	extra = append(extra, sortedKeys(st.Retry)...)
 	for _, id := range extra {
-		if seen[id] {
+		if seen[id] || id == "" {
 			continue
 		}
 		p, err := e.cfg.Source.Product(ctx, id)
-		if errors.Is(err, cin7core.ErrNotFound) {
+		var re *cin7core.RowError
+		switch {
+		case errors.Is(err, cin7core.ErrNotFound):
 			seen[id] = true
 			delete(st.Retry, id)
 			sr.fail(Failure{ID: id, Stage: "read", Reason: "product no longer exists in Cin7 Core"})
 			continue
-		}
-		if err != nil {
+		case errors.As(err, &re):
+			seen[id] = true
+			delete(st.Retry, id)
+			st.Quarantine[id] = re.Err.Error()
+			sr.fail(Failure{ID: id, Stage: "read", Reason: re.Error()})
+			continue
+		case err != nil:
 			return stop(err)
 		}
 		if err := handle(*p); err != nil {
 			return stop(err)
 		}
 	}
-	st.Cursor = passStart
+	sr.Quarantined = len(st.Retry) + len(st.Quarantine)
+	if complete {
+		st.Cursor = passStart
+	}
 	return e.save(ctx, StreamProducts, st)
+}
+
+// archiveSku archives the SKU of a product that no longer maps to one.
+func (e *Engine) archiveSku(ctx context.Context, ops entity[ramp.Sku], skus map[string]synced, id string, p cin7core.Product, fid string, fams map[string]cin7core.ProductFamily, sr *StreamReport, log *slog.Logger) error {
+	rules := e.cfg.Rules
+	rules.IncludeServices = true
+	p.Type = cin7core.ProductTypeStock // map its fields as the SKU it was
+	var (
+		sku ramp.Sku
+		err error
+	)
+	if fid != "" {
+		sku, _, err = rules.FamilyMember(fams[fid], p)
+	} else {
+		sku, _, err = rules.Product(p)
+	}
+	if err != nil {
+		sr.fail(Failure{ID: id, Name: p.Name, Stage: "mapping", Reason: "cannot archive: " + err.Error()})
+		return nil
+	}
+	sku.Archived = true
+	o, err := upsert(ctx, ops, skus, id, sku)
+	var re *recordError
+	switch {
+	case errors.As(err, &re):
+		log.Warn("sku archive refused", slog.String("id", id), slog.String("reason", err.Error()))
+		sr.fail(Failure{ID: id, Name: sku.Name, Stage: "ramp", Reason: err.Error()})
+		return nil
+	case err != nil:
+		return err
+	}
+	count(sr, o)
+	return nil
+}
+
+// familyIndex builds the member index in family-ID order, so a product
+// listed by two families always goes to the same one.
+func familyIndex(fams map[string]cin7core.ProductFamily) mapping.FamilyIndex {
+	idx := mapping.FamilyIndex{}
+	for _, id := range sortedKeys(fams) {
+		idx.Add(fams[id])
+	}
+	return idx
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

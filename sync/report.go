@@ -46,6 +46,12 @@ type StreamReport struct {
 	// SkippedByReason breaks Skipped down by mapping.SkipReason.
 	SkippedByReason map[string]int `json:"skipped_by_reason,omitempty"`
 	Failures        []Failure      `json:"failures,omitempty"`
+	// Quarantined counts records held back after this pass (this pass's
+	// failures and older ones not yet fixed at the source).
+	Quarantined int `json:"quarantined"`
+	// Warnings are conditions that did not fail a record but kept the
+	// stream's cursor where it was (a list that changed while being read).
+	Warnings []string `json:"warnings,omitempty"`
 	// Cin7Calls and RampCalls are the API calls made by this stream
 	// (retries included), when the source and sink can count them.
 	Cin7Calls int64         `json:"cin7_calls"`
@@ -69,6 +75,8 @@ func (s *StreamReport) skip(reason string) {
 	s.SkippedByReason[reason]++
 }
 
+func (s *StreamReport) warn(msg string) { s.Warnings = append(s.Warnings, msg) }
+
 func (s *StreamReport) fail(f Failure) {
 	s.Failed++
 	s.Failures = append(s.Failures, f)
@@ -84,6 +92,9 @@ type Report struct {
 
 // Stream returns the report of one stream, or nil if it did not run.
 func (r *Report) Stream(s Stream) *StreamReport {
+	if r == nil {
+		return nil
+	}
 	for i := range r.Streams {
 		if r.Streams[i].Stream == s {
 			return &r.Streams[i]
@@ -96,6 +107,9 @@ func (r *Report) Stream(s Stream) *StreamReport {
 // ran to the end (record-level failures are not errors: they are in
 // Failures and retried next pass).
 func (r *Report) Err() error {
+	if r == nil {
+		return nil
+	}
 	var errs []error
 	for i := range r.Streams {
 		if r.Streams[i].err != nil {
@@ -107,6 +121,9 @@ func (r *Report) Err() error {
 
 // Summary is a short human-readable account of the pass.
 func (r *Report) Summary() string {
+	if r == nil {
+		return ""
+	}
 	var b strings.Builder
 	for _, s := range r.Streams {
 		fmt.Fprintf(&b, "%-10s read %d, created %d, updated %d, unchanged %d, skipped %d, failed %d (Cin7 Core calls %d, Ramp calls %d, %s)\n",
@@ -121,6 +138,12 @@ func (r *Report) Summary() string {
 		}
 		for _, f := range s.Failures {
 			fmt.Fprintf(&b, "           failed %s %q at %s: %s\n", f.ID, f.Name, f.Stage, f.Reason)
+		}
+		if s.Quarantined > s.Failed {
+			fmt.Fprintf(&b, "           %d records still quarantined from earlier passes\n", s.Quarantined-s.Failed)
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintf(&b, "           warning: %s\n", w)
 		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "           stopped: %s\n", s.Error)

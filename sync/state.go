@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -74,8 +76,12 @@ func NewFileStore(dir string) (*FileStore, error) {
 
 var unsafeKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
+// path maps a key to a file name: readable, plus a hash of the exact key,
+// so keys that differ only in characters a file name cannot hold ("Acme
+// Ltd" and "Acme_Ltd") never share a file.
 func (s *FileStore) path(key string) string {
-	return filepath.Join(s.dir, unsafeKeyChars.ReplaceAllString(key, "_")+".json")
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(s.dir, unsafeKeyChars.ReplaceAllString(key, "_")+"-"+hex.EncodeToString(sum[:6])+".json")
 }
 
 // Load reads the key's file, or returns ErrNoState.

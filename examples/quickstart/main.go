@@ -50,9 +50,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print each pass's report as one JSON object per line")
 	passes := fs.Int("passes", 2, "number of passes to run")
-	stateDir := fs.String("state", "", "keep sync state in this directory (default: in memory)")
+	stateDir := fs.String("state", "", "keep sync state in this directory between runs (needs a real Ramp: RAMP_BASE_URL)")
 	verbose := fs.Bool("v", false, "log every API call to stderr")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "quickstart: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *stateDir != "" && getenv("RAMP_BASE_URL") == "" {
+		// The built-in Ramp starts empty each run; state saved against an
+		// earlier one would claim records this one does not have.
+		fmt.Fprintln(stderr, "quickstart: --state needs a real Ramp (RAMP_BASE_URL); the built-in fake starts empty every run")
 		return 2
 	}
 	if *passes < 1 {

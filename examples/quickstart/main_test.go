@@ -125,3 +125,40 @@ func TestQuickstartFailingPassExitsNonZero(t *testing.T) {
 		t.Fatal("the application key leaked into the output")
 	}
 }
+
+func TestQuickstartFlags(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"-h"}, 0},
+		{[]string{"--bogus"}, 2},
+		{[]string{"extra"}, 2},
+		{[]string{"--passes", "0"}, 2},
+		{[]string{"--state", t.TempDir()}, 2}, // needs a real Ramp
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), c.args, none, &out, &errOut); code != c.code {
+			t.Errorf("%v: exit %d, want %d (%s)", c.args, code, c.code, errOut.String())
+		}
+	}
+}
+
+// With a real (here: long-lived) Ramp, --state makes a second run write
+// nothing.
+func TestQuickstartStateAcrossRuns(t *testing.T) {
+	rs := ramptest.NewServer()
+	defer rs.Close()
+	env := map[string]string{"RAMP_BASE_URL": rs.URL(), "RAMP_USERNAME": ramptest.DefaultUsername, "RAMP_PASSWORD": ramptest.DefaultPassword}
+	dir := t.TempDir()
+	for run1 := 0; run1 < 2; run1++ {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"--passes", "1", "--state", dir}, func(k string) string { return env[k] }, &out, &errOut); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", run1, code, errOut.String())
+		}
+	}
+	if got := len(rs.Skus()); got != cin7coretest.DemoCounts().SKUs {
+		t.Fatalf("%d SKUs after two runs", got)
+	}
+}

@@ -71,6 +71,8 @@ type Response struct {
 // TransportError is a request that got no HTTP response (connection
 // refused or reset, timeout, TLS failure).
 type TransportError struct {
+	// System names the API ("cin7core", "ramp").
+	System   string
 	Method   string
 	URL      string
 	Attempts int
@@ -85,7 +87,11 @@ func (e *TransportError) Error() string {
 	if e.MayHaveReached {
 		reached = " (the request may have reached the server)"
 	}
-	return fmt.Sprintf("%s %s: transport error after %d attempt(s)%s: %v", e.Method, e.URL, e.Attempts, reached, e.Err)
+	prefix := ""
+	if e.System != "" {
+		prefix = e.System + ": "
+	}
+	return fmt.Sprintf("%s%s %s: transport error after %d attempt(s)%s: %v", prefix, e.Method, e.URL, e.Attempts, reached, e.Err)
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
@@ -102,6 +108,8 @@ type CallInfo struct {
 
 // Config assembles a Pipeline.
 type Config struct {
+	// Name prefixes the errors the pipeline makes itself ("cin7core").
+	Name       string
 	BaseURL    *url.URL
 	HTTPClient *http.Client
 	UserAgent  string
@@ -233,9 +241,11 @@ func (p *Pipeline) Do(ctx context.Context, req Request) (*Response, error) {
 			}
 			var ue *url.Error
 			if errors.As(err, &ue) {
-				ue.URL = redactedURL // its text would otherwise repeat the raw URL
+				// Keep the cause only: the *url.Error's text would repeat
+				// the (unredacted) URL the TransportError already names.
+				err = ue.Err
 			}
-			te := &TransportError{Method: req.Method, URL: redactedURL, Attempts: attempt, MayHaveReached: sent, Err: redactErr(p.cfg.Redactor, err)}
+			te := &TransportError{System: p.cfg.Name, Method: req.Method, URL: redactedURL, Attempts: attempt, MayHaveReached: sent, Err: redactErr(p.cfg.Redactor, err)}
 			info.Err = te
 			p.observe(info)
 			lastErr = te

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"fmt"
 	"encoding/json"
 	"net/url"
 	"sort"
@@ -20,12 +21,18 @@ type Redactor struct {
 }
 
 // Add registers secrets; empty strings and very short values (which would
-// shred ordinary text) are ignored.
-func (r *Redactor) Add(secrets ...string) {
+// shred ordinary text) are ignored. Use AddExact for a secret that must be
+// hidden whatever its length, such as a password.
+func (r *Redactor) Add(secrets ...string) { r.add(4, secrets) }
+
+// AddExact registers secrets of any non-zero length.
+func (r *Redactor) AddExact(secrets ...string) { r.add(1, secrets) }
+
+func (r *Redactor) add(minLen int, secrets []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if len(s) < 4 {
+		if len(s) < minLen {
 			continue
 		}
 		dup := false
@@ -47,6 +54,11 @@ func (r *Redactor) Add(secrets ...string) {
 					r.secrets = append(r.secrets, js)
 				}
 			}
+			// .NET's default JSON encoder escapes more (' + ` and all
+			// non-ASCII) as \uXXXX; Ramp and Cin7 Core are .NET services.
+			if ns := dotnetEscape(s); ns != s {
+				r.secrets = append(r.secrets, ns)
+			}
 		}
 	}
 	// Longest first, so a secret that is a prefix of another cannot leave
@@ -55,6 +67,8 @@ func (r *Redactor) Add(secrets ...string) {
 }
 
 // String returns s with every registered secret replaced by [Redacted].
+// Matching ignores case: a server that echoes a key in upper case still
+// echoes the key.
 func (r *Redactor) String(s string) string {
 	if r == nil || s == "" {
 		return s
@@ -62,11 +76,34 @@ func (r *Redactor) String(s string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, secret := range r.secrets {
-		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
+		s = replaceFold(s, secret)
 	}
 	return s
+}
+
+// replaceFold replaces every case-insensitive occurrence of secret in s.
+func replaceFold(s, secret string) string {
+	lower, lsecret := strings.ToLower(s), strings.ToLower(secret)
+	if len(lower) != len(s) || len(lsecret) != len(secret) {
+		// Case mapping changed byte lengths (rare non-ASCII text): fall
+		// back to exact matching, which is still correct for the secret
+		// as registered.
+		return strings.ReplaceAll(s, secret, Redacted)
+	}
+	if !strings.Contains(lower, lsecret) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lsecret)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(Redacted)
+		s, lower = s[i+len(secret):], lower[i+len(secret):]
+	}
 }
 
 // sensitiveQueryKeys are blanked from URLs whatever their value.
@@ -99,4 +136,26 @@ func (r *Redactor) URL(u *url.URL) string {
 		}
 	}
 	return r.String(c.String())
+}
+
+// dotnetEscape writes s the way System.Text.Json's default encoder does.
+func dotnetEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '"' || c == '\'' || c == '+' || c == '<' || c == '>' || c == '&' || c == '`' || c < 0x20 || c > 0x7e:
+			if c > 0xffff {
+				// Surrogate pair, as UTF-16 encoders write it.
+				c -= 0x10000
+				fmt.Fprintf(&b, `\u%04X\u%04X`, 0xd800+(c>>10), 0xdc00+(c&0x3ff))
+				continue
+			}
+			fmt.Fprintf(&b, `\u%04X`, c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }

@@ -29,8 +29,8 @@ func TestRedactorString(t *testing.T) {
 	if got := r.String(`{"pw":"p@ss word\u0026x"}`); got != `{"pw":"[REDACTED]"}` {
 		t.Errorf("JSON-escaped form survived: %s", got)
 	}
-	if n := len(r.secrets); n != 4 { // s3cret-key, p@ss word&x and its query- and JSON-escaped forms
-		t.Errorf("%d secrets stored, want 4 (duplicates and short ones dropped)", n)
+	if n := len(r.secrets); n != 5 { // s3cret-key, p@ss word&x and its query-, JSON- and .NET-escaped forms
+		t.Errorf("%d secrets stored, want 5 (duplicates and short ones dropped)", n)
 	}
 }
 
@@ -75,5 +75,26 @@ func TestRedactorConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if got := r.String("token-xxxx"); got != Redacted {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestRedactorCaseAndDotnetEscapes(t *testing.T) {
+	var r Redactor
+	r.Add("k3y-5ecret-9f8e")
+	r.AddExact("it's+pw")
+	for in, want := range map[string]string{
+		"key K3Y-5ECRET-9F8E echoed":        "key [REDACTED] echoed",
+		`{"pw":"it\u0027s\u002Bpw"}`:        `{"pw":"[REDACTED]"}`,
+		`{"pw":"it\u0027s\u002bpw"}`:        `{"pw":"[REDACTED]"}`,
+		"short secrets hidden too: it's+pw": "short secrets hidden too: [REDACTED]",
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var short Redactor
+	short.AddExact("ab")
+	if got := short.String("xaby"); got != "x[REDACTED]y" {
+		t.Errorf("AddExact short: %q", got)
 	}
 }
