@@ -13,7 +13,7 @@
 //     captured up to 1 MiB) and lets the client turn it into an error;
 //  6. decides whether to retry: throttling statuses always, other 5xx and
 //     transport errors only when the request is idempotent, honouring
-//     Retry-After and otherwise backing off exponentially with full jitter.
+//     Retry-After and otherwise backing off exponentially with jitter (each wait between half and all of the backoff).
 //
 // Waits are context-aware and capped. Secrets registered with a [Redactor]
 // are removed from every error and log line this package produces.

@@ -46,7 +46,7 @@ func (p RetryPolicy) normalised() RetryPolicy {
 }
 
 // backoff returns the wait before attempt number next (2 = first retry):
-// exponential with full jitter in [base/2, base], capped at MaxWait.
+// exponential with jitter in [base/2, base], capped at MaxWait.
 func (p RetryPolicy) backoff(next int, throttled bool, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
 		return min(retryAfter, p.MaxWait)

@@ -122,6 +122,13 @@ func (s *Server) Close() { s.ts.Close() }
 // user (or the first WithUser account); opts are applied after, so they
 // can override the login or add a transport, logger or retry policy.
 func (s *Server) NewClient(opts ...ramp.Option) (*ramp.Client, error) {
+	return ramp.NewClient(append(s.ClientOptions(), opts...)...)
+}
+
+// ClientOptions are the options that point a ramp client at this server
+// and log in as its default user (or its first user when the default was
+// replaced).
+func (s *Server) ClientOptions() []ramp.Option {
 	user, pass := DefaultUsername, DefaultPassword
 	if _, ok := s.users[user]; !ok {
 		names := make([]string, 0, len(s.users))
@@ -131,8 +138,7 @@ func (s *Server) NewClient(opts ...ramp.Option) (*ramp.Client, error) {
 		slices.Sort(names)
 		user, pass = names[0], s.users[names[0]]
 	}
-	base := []ramp.Option{ramp.WithBaseURL(s.URL()), ramp.WithLogin(user, pass)}
-	return ramp.NewClient(append(base, opts...)...)
+	return []ramp.Option{ramp.WithBaseURL(s.URL()), ramp.WithLogin(user, pass)}
 }
 
 // Reset forgets every entity, token, counter, pending failure and custom
