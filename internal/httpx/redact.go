@@ -1,8 +1,8 @@
 package httpx
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
