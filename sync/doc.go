@@ -9,6 +9,12 @@
 // returns a [Report] with per-stream counts: read, created, updated,
 // unchanged, skipped (by reason), failed, and the API calls made.
 //
+// [Engine.Run] is a ready-made loop for hosts without a scheduler: every
+// stream at once, then each on its [Schedule] (default every 10 to 20
+// minutes, jittered so tenants spread out), until the context ends. Hosts
+// with their own scheduler call Sync and may ask [Engine.NextRuns] for a
+// suggestion.
+//
 // # Streams
 //
 //   - locations: the whole location list is re-read (it is small and has
@@ -27,6 +33,24 @@
 // to the pass's start only once every record read has reached Ramp or been
 // quarantined. State is saved after every page, so a crash only repeats the
 // tail. [MemoryStore] and [FileStore] (atomic writes) are built in.
+//
+// # Concurrency, shutdown and dry runs
+//
+// Passes of one tenant never overlap: Sync first takes the tenant's lock
+// from the [Locker] ([DefaultLocker] covers one process; plug in a
+// distributed one for several). Cancelling a pass's context stops it
+// between records: the writes of the record in hand finish (bounded by
+// Config.RecordTimeout), its state is saved, and the next pass carries on.
+// Config.DryRun reads, maps and compares as usual but writes nothing and
+// saves no state; each stream's report lists the writes it would have made
+// in Plan.
+//
+// # Observing
+//
+// Config.Logger gets structured logs; Config.Observer gets events as they
+// happen (stream started, page read with counts and calls, record skipped
+// or failed, stream finished) for metrics or a progress line; the [Report]
+// sums a pass up.
 //
 // # Failures
 //

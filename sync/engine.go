@@ -43,13 +43,33 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Locker keeps passes of one tenant from overlapping, across engines;
+	// default DefaultLocker (this process only).
+	Locker Locker
+	// Observer receives progress events; default none.
+	Observer Observer
+	// DryRun makes passes read, map and compare as usual but write
+	// nothing to Ramp and save no state; each stream's report lists the
+	// writes it would have made in Plan.
+	DryRun bool
+	// RecordTimeout bounds the writes for one record. Those writes run on
+	// after the pass's context is cancelled, so a shutdown finishes the
+	// record in hand instead of leaving it half-written; default 2 minutes.
+	RecordTimeout time.Duration
+	// Schedule says how often Run runs each stream; default
+	// DefaultSchedule.
+	Schedule map[Stream]Schedule
+	// OnPass, if set, receives the report of every pass Run makes.
+	OnPass func(*Report, error)
 }
 
-// Engine syncs one tenant. Passes must not overlap for one tenant; an
-// Engine serialises its own Sync calls.
+// DefaultRecordTimeout bounds one record's writes during a shutdown.
+const DefaultRecordTimeout = 2 * time.Minute
+
+// Engine syncs one tenant. Passes of one tenant never overlap: Sync takes
+// the tenant's lock from the Config's Locker first.
 type Engine struct {
-	cfg  Config
-	busy chan struct{}
+	cfg Config
 }
 
 // NewEngine checks cfg and returns an engine. It makes no network call.
@@ -77,7 +97,27 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Tenant != "" {
 		cfg.Logger = cfg.Logger.With(slog.String("tenant", cfg.Tenant))
 	}
-	return &Engine{cfg: cfg, busy: make(chan struct{}, 1)}, nil
+	if cfg.Locker == nil {
+		cfg.Locker = DefaultLocker
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = NopObserver{}
+	}
+	if cfg.RecordTimeout <= 0 {
+		cfg.RecordTimeout = DefaultRecordTimeout
+	}
+	sched := DefaultSchedule()
+	for s, v := range cfg.Schedule {
+		if !slices.Contains(AllStreams, s) {
+			return nil, fmt.Errorf("sync: Config.Schedule names unknown stream %q", s)
+		}
+		if v.Every <= 0 || v.Jitter < 0 {
+			return nil, fmt.Errorf("sync: Config.Schedule for %s needs Every > 0 and Jitter >= 0", s)
+		}
+		sched[s] = v
+	}
+	cfg.Schedule = sched
+	return &Engine{cfg: cfg}, nil
 }
 
 // Sync runs one pass of the given streams (all of them if none are given)
@@ -96,13 +136,12 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 			return rep, fmt.Errorf("sync: unknown stream %q (known: %v)", s, AllStreams)
 		}
 	}
-	select {
-	case e.busy <- struct{}{}:
-		defer func() { <-e.busy }()
-	case <-ctx.Done():
+	unlock, err := e.cfg.Locker.Lock(ctx, e.lockKey())
+	if err != nil {
 		rep.Finished = e.cfg.Now()
-		return rep, ctx.Err()
+		return rep, fmt.Errorf("sync: waiting for the tenant's lock: %w", err)
 	}
+	defer unlock()
 	// Locations first: later streams refer to places.
 	for _, s := range AllStreams {
 		if !slices.Contains(streams, s) {
@@ -115,10 +154,16 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 	return rep, rep.Err()
 }
 
+// lockKey names the tenant for the Locker; engines without a Tenant share
+// the empty name, as they share state keys.
+func (e *Engine) lockKey() string { return e.cfg.Tenant }
+
 func (e *Engine) runStream(ctx context.Context, s Stream) StreamReport {
-	sr := StreamReport{Stream: s}
+	sr := StreamReport{Stream: s, obs: e.cfg.Observer, tenant: e.cfg.Tenant}
+	e.cfg.Observer.StreamStarted(e.cfg.Tenant, s)
 	start := e.cfg.Now()
 	cin7Before, rampBefore := calls(e.cfg.Source), calls(e.cfg.Sink)
+	sr.cin7Start, sr.rampStart = cin7Before, rampBefore
 	log := e.cfg.Logger.With(slog.String("stream", string(s)))
 	log.Info("stream started")
 	var err error
@@ -134,6 +179,7 @@ func (e *Engine) runStream(ctx context.Context, s Stream) StreamReport {
 	sr.Cin7Calls = calls(e.cfg.Source) - cin7Before
 	sr.RampCalls = calls(e.cfg.Sink) - rampBefore
 	sr.Duration = e.cfg.Now().Sub(start)
+	e.cfg.Observer.StreamFinished(e.cfg.Tenant, sr)
 	log.Info("stream finished", slog.Int("read", sr.Read), slog.Int("created", sr.Created), slog.Int("updated", sr.Updated),
 		slog.Int("unchanged", sr.Unchanged), slog.Int("skipped", sr.Skipped), slog.Int("failed", sr.Failed),
 		slog.Int64("cin7_calls", sr.Cin7Calls), slog.Int64("ramp_calls", sr.RampCalls), slog.Any("error", err))
@@ -182,6 +228,9 @@ func (e *Engine) load(ctx context.Context, s Stream, into any, log *slog.Logger)
 }
 
 func (e *Engine) save(ctx context.Context, s Stream, v any) error {
+	if e.cfg.DryRun {
+		return nil // a dry run leaves no trace
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -318,6 +367,42 @@ func upsert[T any](ctx context.Context, ops entity[T], st map[string]synced, ref
 	return updated, nil
 }
 
+// recordCtx is the context for one record's writes: it outlives the pass's
+// cancellation (bounded by RecordTimeout), so a shutdown between the writes
+// of one record does not leave it half-written. Loops check the pass's own
+// context between records.
+func (e *Engine) recordCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), e.cfg.RecordTimeout)
+}
+
+// progress reports a page's progress to the observer.
+func (e *Engine) progress(sr *StreamReport, done, total int) {
+	e.cfg.Observer.PageRead(e.cfg.Tenant, sr.Stream, Progress{
+		Done: done, Total: total,
+		Cin7Calls: calls(e.cfg.Source) - sr.cin7Start, RampCalls: calls(e.cfg.Sink) - sr.rampStart,
+	})
+}
+
+// planned replaces an entity's writes by entries in the report's plan when
+// the engine is dry-running.
+func planned[T any](e *Engine, sr *StreamReport, kind string, ops entity[T], name func(*T) string, ref func(*T) string, archived func(*T) bool) entity[T] {
+	if !e.cfg.DryRun {
+		return ops
+	}
+	ops.create = func(_ context.Context, v *T) (*T, error) {
+		sr.Plan = append(sr.Plan, PlannedWrite{Action: "create", Kind: kind, ExternalRef: ref(v), Name: name(v), Archived: archived(v)})
+		out := *v
+		ops.setID(&out, "dry-run:"+ref(v))
+		return &out, nil
+	}
+	ops.update = func(_ context.Context, v *T) (*T, error) {
+		sr.Plan = append(sr.Plan, PlannedWrite{Action: "update", Kind: kind, ExternalRef: ref(v), Name: name(v), Archived: archived(v)})
+		out := *v
+		return &out, nil
+	}
+	return ops
+}
+
 // indexed replaces ops.find with a lookup in a snapshot of everything the
 // sink holds, read once. Used when the state knows nothing (first pass, or
 // state lost), where one find per record would cost a call each. A record
@@ -348,7 +433,7 @@ func idOr(id, def string) string {
 }
 
 // count records an upsert outcome in the report.
-func count(sr *StreamReport, o outcome) {
+func count(sr *StreamReport, o outcome, ref string) {
 	switch o {
 	case created:
 		sr.Created++
@@ -357,7 +442,7 @@ func count(sr *StreamReport, o outcome) {
 	case unchanged:
 		sr.Unchanged++
 	case skippedArchived:
-		sr.skip(string(mapping.SkipArchivedNotInRamp))
+		sr.skip(ref, string(mapping.SkipArchivedNotInRamp))
 	}
 }
 

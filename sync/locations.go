@@ -48,6 +48,7 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 			return err
 		}
 		all = append(all, page.Items...)
+		e.progress(sr, len(all)+len(page.Invalid), page.Total)
 		for _, bad := range page.Invalid {
 			sr.Read++
 			sr.fail(Failure{ID: cin7core.NormalizeID(bad.ID), Stage: "read", Reason: bad.Error()})
@@ -56,12 +57,12 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 	sr.Read += len(all)
 	res := e.cfg.Rules.Locations(all)
 	for _, s := range res.Skipped {
-		sr.skip(string(s.Reason))
+		sr.skip(s.ID, string(s.Reason))
 	}
 	for _, f := range res.Failed {
 		sr.fail(Failure{ID: f.ID, Stage: "mapping", Reason: f.Error()})
 	}
-	ops := e.placeOps()
+	ops := planned(e, sr, "place", e.placeOps(), func(p *ramp.Place) string { return p.Name }, func(p *ramp.Place) string { return p.ExternalRef }, func(p *ramp.Place) bool { return p.Archived })
 	if len(st.Places) == 0 {
 		var err error
 		if ops, err = indexed(ops, e.cfg.Sink.AllPlaces(ctx), func(p *ramp.Place) string { return p.ExternalRef }); err != nil {
@@ -79,7 +80,7 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 			parent, ok := st.Places[t.ParentRef]
 			if ok && parent.ID == "" && p.Archived {
 				// Its location was deprecated before ever reaching Ramp.
-				sr.skip(string(mapping.SkipArchivedNotInRamp))
+				sr.skip(p.ExternalRef, string(mapping.SkipArchivedNotInRamp))
 				continue
 			}
 			if !ok || parent.ID == "" {
@@ -88,7 +89,9 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 			}
 			p.ParentPlaceID = parent.ID
 		}
-		o, err := upsert(ctx, ops, st.Places, p.ExternalRef, p)
+		wctx, cancel := e.recordCtx(ctx)
+		o, err := upsert(wctx, ops, st.Places, p.ExternalRef, p)
+		cancel()
 		var re *recordError
 		switch {
 		case errors.As(err, &re):
@@ -97,7 +100,7 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 		case err != nil:
 			stopErr = err
 		default:
-			count(sr, o)
+			count(sr, o, p.ExternalRef)
 		}
 		if stopErr != nil {
 			break

@@ -136,7 +136,7 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	}
 	idx := familyIndex(st.Families)
 
-	ops := e.skuOps()
+	ops := planned(e, sr, "sku", e.skuOps(), func(s *ramp.Sku) string { return s.Name }, func(s *ramp.Sku) string { return s.ExternalRef }, func(s *ramp.Sku) bool { return s.Archived })
 	if len(st.Skus) == 0 {
 		var err error
 		if ops, err = indexed(ops, e.cfg.Sink.AllSkus(ctx), func(s *ramp.Sku) string { return s.ExternalRef }); err != nil {
@@ -145,6 +145,9 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	}
 	seen := map[string]bool{}
 	handle := func(p cin7core.Product) error {
+		if err := ctx.Err(); err != nil {
+			return err // shutting down: stop between records, never inside one
+		}
 		id := cin7core.NormalizeID(p.ID)
 		if seen[id] {
 			return nil
@@ -180,11 +183,13 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 				// service, say): archive it rather than leave it active.
 				return e.archiveSku(ctx, ops, st.Skus, id, p, fid, st.Families, sr, log)
 			}
-			sr.skip(string(reason))
+			sr.skip(id, string(reason))
 			return nil
 		}
 		delete(st.Quarantine, id)
-		o, err := upsert(ctx, ops, st.Skus, id, sku)
+		wctx, cancel := e.recordCtx(ctx)
+		o, err := upsert(wctx, ops, st.Skus, id, sku)
+		cancel()
 		var re *recordError
 		switch {
 		case errors.As(err, &re):
@@ -196,7 +201,7 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 			return err
 		}
 		delete(st.Retry, id)
-		count(sr, o)
+		count(sr, o, id)
 		return nil
 	}
 
@@ -231,6 +236,7 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 		if err := e.save(ctx, StreamProducts, st); err != nil {
 			return err
 		}
+		e.progress(sr, sr.Read, page.Total)
 	}
 	if n := prodRead.missing(); n > 0 {
 		sr.warn(fmt.Sprintf("%d products changed position while being read; the next pass reads them again", n))
@@ -298,7 +304,9 @@ func (e *Engine) archiveSku(ctx context.Context, ops entity[ramp.Sku], skus map[
 		return nil
 	}
 	sku.Archived = true
-	o, err := upsert(ctx, ops, skus, id, sku)
+	wctx, cancel := e.recordCtx(ctx)
+	o, err := upsert(wctx, ops, skus, id, sku)
+	cancel()
 	var re *recordError
 	switch {
 	case errors.As(err, &re):
@@ -308,7 +316,7 @@ func (e *Engine) archiveSku(ctx context.Context, ops entity[ramp.Sku], skus map[
 	case err != nil:
 		return err
 	}
-	count(sr, o)
+	count(sr, o, id)
 	return nil
 }
 

@@ -60,14 +60,34 @@ type StreamReport struct {
 	// Error is set when the stream stopped early (the source or sink
 	// failed as a whole); its cursor did not advance.
 	Error string `json:"error,omitempty"`
+	// Plan lists the writes a dry run would have made (Config.DryRun).
+	Plan []PlannedWrite `json:"plan,omitempty"`
 
-	err error
+	err                  error
+	obs                  Observer
+	tenant               string
+	cin7Start, rampStart int64
+}
+
+// PlannedWrite is one write a dry run would have made.
+type PlannedWrite struct {
+	// Action is "create" or "update" (archiving is an update).
+	Action string `json:"action"`
+	// Kind is "place" or "sku".
+	Kind        string `json:"kind"`
+	ExternalRef string `json:"external_ref"`
+	Name        string `json:"name"`
+	// Archived is set when the write archives the entity.
+	Archived bool `json:"archived,omitempty"`
 }
 
 // Err returns the error that stopped the stream, if any.
 func (s *StreamReport) Err() error { return s.err }
 
-func (s *StreamReport) skip(reason string) {
+func (s *StreamReport) skip(id, reason string) {
+	if s.obs != nil {
+		s.obs.RecordSkipped(s.tenant, s.Stream, id, reason)
+	}
 	s.Skipped++
 	if s.SkippedByReason == nil {
 		s.SkippedByReason = map[string]int{}
@@ -78,6 +98,9 @@ func (s *StreamReport) skip(reason string) {
 func (s *StreamReport) warn(msg string) { s.Warnings = append(s.Warnings, msg) }
 
 func (s *StreamReport) fail(f Failure) {
+	if s.obs != nil {
+		s.obs.RecordFailed(s.tenant, s.Stream, f)
+	}
 	s.Failed++
 	s.Failures = append(s.Failures, f)
 }
@@ -144,6 +167,9 @@ func (r *Report) Summary() string {
 		}
 		for _, w := range s.Warnings {
 			fmt.Fprintf(&b, "           warning: %s\n", w)
+		}
+		if len(s.Plan) > 0 {
+			fmt.Fprintf(&b, "           dry run: %d writes planned, none made\n", len(s.Plan))
 		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "           stopped: %s\n", s.Error)
