@@ -236,8 +236,8 @@ func (p *Pager[T]) PageSize() int { return p.limit }
 // Pages yields pages until the list ends, an error occurs (yielded once,
 // then iteration stops) or the loop breaks. The list ends on an empty
 // page, once the records received reach Total, or on a short page when the
-// API sends no Total. A server that serves the same page again is an
-// ErrBadResponse, not an endless loop.
+// API sends no Total. A server that serves the same page again without a
+// Total is an ErrBadResponse, not an endless loop.
 func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		for !p.done {
@@ -264,7 +264,11 @@ func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 			default:
 				pg.Last = received < p.limit
 			}
-			if !pg.Last && received > 0 {
+			// Without Total nothing else would stop a server that ignores
+			// Page. (With Total, the count stops it, and a page equal to an
+			// earlier one is what a list growing by exactly a page between
+			// reads looks like: not an error.)
+			if !pg.Last && !pg.HasTotal && received > 0 {
 				if prev, dup := p.fingerprint(pg); dup {
 					yield(nil, &APIError{StatusCode: 200, Method: "GET", Message: fmt.Sprintf("page %d repeats page %d: the server ignores paging", pg.Number, prev), kind: ErrBadResponse})
 					return

@@ -170,7 +170,10 @@ func (p *Pager[T]) fetch(ctx context.Context) (*Page[T], error) {
 	default:
 		pg.Last = len(items) < p.size
 	}
-	if !pg.Last && p.repeats(items) {
+	// Only a list without Count needs this: Count (or a link set) stops
+	// the others, and a page equal to an earlier one can be a list that
+	// grew by a page between reads.
+	if !pg.Last && !pg.HasCount && link == "" && p.repeats(items) {
 		return nil, badResponse(c.pipe.Redactor(), resp, "page repeats an earlier page: the server ignores paging")
 	}
 	p.skip += len(items)
