@@ -108,7 +108,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	sched := DefaultSchedule()
 	for s, v := range cfg.Schedule {
-		if !slices.Contains(AllStreams, s) {
+		if !slices.Contains(KnownStreams(), s) {
 			return nil, fmt.Errorf("sync: Config.Schedule names unknown stream %q", s)
 		}
 		if v.Every <= 0 || v.Jitter < 0 {
@@ -128,12 +128,12 @@ func NewEngine(cfg Config) (*Engine, error) {
 func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 	rep := &Report{Tenant: e.cfg.Tenant, Started: e.cfg.Now()}
 	if len(streams) == 0 {
-		streams = AllStreams
+		streams = e.Streams()
 	}
 	for _, s := range streams {
-		if !slices.Contains(AllStreams, s) {
+		if !slices.Contains(KnownStreams(), s) {
 			rep.Finished = rep.Started
-			return rep, fmt.Errorf("sync: unknown stream %q (known: %v)", s, AllStreams)
+			return rep, fmt.Errorf("sync: unknown stream %q (known: %v)", s, KnownStreams())
 		}
 	}
 	unlock, err := e.cfg.Locker.Lock(ctx, e.lockKey())
@@ -143,7 +143,7 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 	}
 	defer unlock()
 	// Locations first: later streams refer to places.
-	for _, s := range AllStreams {
+	for _, s := range KnownStreams() {
 		if !slices.Contains(streams, s) {
 			continue
 		}
@@ -167,11 +167,10 @@ func (e *Engine) runStream(ctx context.Context, s Stream) StreamReport {
 	log := e.cfg.Logger.With(slog.String("stream", string(s)))
 	log.Info("stream started")
 	var err error
-	switch s {
-	case StreamLocations:
-		err = e.syncLocations(ctx, &sr, log)
-	case StreamProducts:
-		err = e.syncProducts(ctx, &sr, log)
+	if d := streamDefs[s]; d.supported != nil && !d.supported(e) {
+		err = fmt.Errorf("sync: stream %s needs a Source and Sink that support it", s)
+	} else {
+		err = d.run(e, ctx, &sr, log)
 	}
 	if err != nil {
 		sr.err, sr.Error = err, err.Error()
@@ -207,6 +206,16 @@ func (e *Engine) stateKey(s Stream) string {
 // pass: losing state is safe, the next pass re-reads and finds what Ramp
 // holds by ExternalRef.
 func (e *Engine) load(ctx context.Context, s Stream, into any, log *slog.Logger) error {
+	return e.loadInto(ctx, s, into, log)
+}
+
+// loadInto is load for any state type. An outbound ledger that is
+// unreadable is not dropped: forgetting what was posted could post twice
+// (postOnce's check would catch most, but not every, case), so that is an
+// error for a human to look at.
+func (e *Engine) loadInto(ctx context.Context, s Stream, into any, log interface {
+	Warn(string, ...any)
+}) error {
 	b, err := e.cfg.State.Load(ctx, e.stateKey(s))
 	if errors.Is(err, ErrNoState) {
 		return nil
@@ -215,13 +224,13 @@ func (e *Engine) load(ctx context.Context, s Stream, into any, log *slog.Logger)
 		return err
 	}
 	if err := json.Unmarshal(b, into); err != nil {
-		log.Warn("stored state is unreadable; starting this stream from scratch", slog.String("error", err.Error()))
-		// Reset to the zero state of the stream.
-		switch v := into.(type) {
-		case *locationsState:
-			*v = locationsState{Version: 1}
-		case *productsState:
-			*v = productsState{Version: 1}
+		if _, isLedger := into.(*ledgerState); isLedger {
+			return fmt.Errorf("sync: the outbound ledger for %s is unreadable; restore it or remove it knowingly: %w", s, err)
+		}
+		log.Warn("stored state is unreadable; starting this stream from scratch", "error", err.Error())
+		// Reset to the zero value of the stream's state.
+		if r, ok := into.(interface{ reset() }); ok {
+			r.reset()
 		}
 	}
 	return nil

@@ -17,6 +17,8 @@ type locationsState struct {
 	Places map[string]synced `json:"places"`
 }
 
+func (s *locationsState) reset() { *s = locationsState{Version: 1} }
+
 func (e *Engine) placeOps() entity[ramp.Place] {
 	return entity[ramp.Place]{
 		find:     e.cfg.Sink.FindPlace,

@@ -32,6 +32,8 @@ type productsState struct {
 	Quarantine map[string]string `json:"quarantine,omitempty"`
 }
 
+func (s *productsState) reset() { *s = productsState{Version: 1} }
+
 func (e *Engine) skuOps() entity[ramp.Sku] {
 	return entity[ramp.Sku]{
 		find:     e.cfg.Sink.FindSku,

@@ -11,16 +11,42 @@ import (
 // Stream names a flow of records the engine syncs.
 type Stream string
 
-// Streams.
+// Streams, inbound (Cin7 Core → Ramp) and outbound flows (Ramp → Cin7
+// Core), in the order a full pass runs them: places and SKUs before the
+// orders that refer to them, orders before the flows that report on them.
 const (
 	// StreamLocations: Cin7 Core locations and bins → Ramp places.
 	StreamLocations Stream = "locations"
 	// StreamProducts: Cin7 Core products and families → Ramp SKUs.
 	StreamProducts Stream = "products"
+	// StreamPurchases: authorised purchase orders → Ramp inbound orders.
+	StreamPurchases Stream = "purchases"
+	// StreamTransfers: authorised stock transfers → Ramp transfer orders.
+	StreamTransfers Stream = "transfers"
+	// StreamSales: authorised sale orders → Ramp outbound orders.
+	StreamSales Stream = "sales"
+	// StreamStock: Cin7 Core stock on hand → Ramp expected counts, and the
+	// validation report against Ramp's latest stocktakes.
+	StreamStock Stream = "stock"
+	// StreamPurchaseReceipts: inbound orders received in Ramp → stock
+	// received on the Cin7 Core purchase.
+	StreamPurchaseReceipts Stream = "purchase-receipts"
+	// StreamTransferReceipts: transfer orders received in Ramp → the Cin7
+	// Core stock transfer completed.
+	StreamTransferReceipts Stream = "transfer-receipts"
+	// StreamFulfilments: outbound orders picked or dispatched in Ramp →
+	// sale fulfilment pick (and pack and ship where the rules say so).
+	StreamFulfilments Stream = "fulfilments"
+	// StreamStocktakes: stocktakes validated in Ramp → Cin7 Core stock
+	// adjustments.
+	StreamStocktakes Stream = "stocktakes"
 )
 
-// AllStreams lists every stream in the order a full pass runs them.
-var AllStreams = []Stream{StreamLocations, StreamProducts}
+// streamOrder is the canonical order of every stream the engine knows.
+var streamOrder = []Stream{
+	StreamLocations, StreamProducts, StreamPurchases, StreamTransfers, StreamSales, StreamStock,
+	StreamPurchaseReceipts, StreamTransferReceipts, StreamFulfilments, StreamStocktakes,
+}
 
 // Failure is one record that could not be synced. It is quarantined: the
 // stream goes on and the record is retried on the next pass.

@@ -14,12 +14,14 @@ type Schedule struct {
 	Jitter time.Duration
 }
 
-// DefaultSchedule runs every stream every 10 to 20 minutes.
+// DefaultSchedule runs every stream every 10 to 20 minutes, except stock
+// on hand, a full re-read with no change filter, which runs daily.
 func DefaultSchedule() map[Stream]Schedule {
 	m := map[Stream]Schedule{}
-	for _, s := range AllStreams {
+	for _, s := range streamOrder {
 		m[s] = Schedule{Every: 10 * time.Minute, Jitter: 10 * time.Minute}
 	}
+	m[StreamStock] = Schedule{Every: 24 * time.Hour, Jitter: time.Hour}
 	return m
 }
 
@@ -50,14 +52,15 @@ func (sc Schedule) next(now time.Time, failed bool) time.Time {
 func (e *Engine) Run(ctx context.Context) error {
 	due := map[Stream]time.Time{}
 	now := e.cfg.Now()
-	for _, s := range AllStreams {
+	streams := e.Streams()
+	for _, s := range streams {
 		due[s] = now
 	}
 	for {
 		now = e.cfg.Now()
 		var ready []Stream
 		next := time.Time{}
-		for _, s := range AllStreams {
+		for _, s := range streams {
 			if !due[s].After(now) {
 				ready = append(ready, s)
 			} else if next.IsZero() || due[s].Before(next) {
@@ -94,7 +97,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // own scheduler: the schedule's interval after now (jitter included).
 func (e *Engine) NextRuns(now time.Time) map[Stream]time.Time {
 	out := map[Stream]time.Time{}
-	for _, s := range AllStreams {
+	for _, s := range e.Streams() {
 		out[s] = e.cfg.Schedule[s].next(now, false)
 	}
 	return out
