@@ -355,3 +355,30 @@ func skuByRef(t *testing.T, h *harness, id string) ramp.Sku {
 	t.Fatalf("no SKU for %s", id)
 	return ramp.Sku{}
 }
+
+func TestEnsureSkusSyncsMissingProductsFirst(t *testing.T) {
+	h := newHarness(t, nil)
+	want := firstStandaloneStock(t, h)
+	var service cin7core.Product
+	for _, p := range h.cin7Srv.Tenant().Products() {
+		if p.IsService() {
+			service = p
+			break
+		}
+	}
+	ids, missing, err := h.engine.EnsureSkus(context.Background(), []string{strings.ToUpper(want.ID), service.ID, "no-such-product"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids[cin7core.NormalizeID(want.ID)] == "" || len(missing) != 2 {
+		t.Fatalf("ids %v missing %v", ids, missing)
+	}
+	if got := len(h.rampSrv.Skus()); got != 1 {
+		t.Fatalf("%d SKUs in Ramp, want the one ensured", got)
+	}
+	// The products stream then knows it: a full pass creates the rest only.
+	rep := h.sync(t)
+	if c := rep.Stream(cinsync.StreamProducts).Created; c != cin7coretest.DemoCounts().SKUs-1 {
+		t.Fatalf("products pass created %d", c)
+	}
+}

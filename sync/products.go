@@ -340,3 +340,119 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// EnsureSkus makes sure Ramp has a SKU for each of the given Cin7 Core
+// product IDs, syncing any it lacks right away (through its family when it
+// has one), and returns Ramp's SKU ID per normalised product ID. Streams
+// whose documents refer to products (orders, stock) call it so a line whose
+// product is not in Ramp yet is synced first instead of failing. Products
+// that cannot be synced (unknown to Cin7 Core, unmappable, refused by Ramp,
+// or deliberately skipped, such as services) are returned in missing with
+// the reason. It shares the products stream's state, so it takes the
+// tenant's lock like a pass (streams inside a pass use ensureSkus).
+func (e *Engine) EnsureSkus(ctx context.Context, productIDs []string) (skuIDs map[string]string, missing map[string]string, err error) {
+	unlock, err := e.cfg.Locker.Lock(ctx, e.lockKey())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	return e.ensureSkus(ctx, productIDs, e.cfg.Logger)
+}
+
+func (e *Engine) ensureSkus(ctx context.Context, productIDs []string, log *slog.Logger) (map[string]string, map[string]string, error) {
+	st := productsState{Version: 1}
+	if err := e.load(ctx, StreamProducts, &st, log); err != nil {
+		return nil, nil, err
+	}
+	if st.Skus == nil {
+		st.Skus = map[string]synced{}
+	}
+	if st.Quarantine == nil {
+		st.Quarantine = map[string]string{}
+	}
+	if st.Retry == nil {
+		st.Retry = map[string]string{}
+	}
+	idx := familyIndex(st.Families)
+	ops := e.skuOps()
+	found := map[string]string{}
+	missing := map[string]string{}
+	changed := false
+	for _, raw := range productIDs {
+		id := cin7core.NormalizeID(raw)
+		if id == "" {
+			continue
+		}
+		if _, done := found[id]; done {
+			continue
+		}
+		if s, ok := st.Skus[id]; ok && s.ID != "" {
+			found[id] = s.ID
+			continue
+		}
+		// Ramp may already have it (state lost, or synced elsewhere).
+		if existing, err := e.cfg.Sink.FindSku(ctx, id); err == nil && existing.ID != "" && !existing.Archived {
+			found[id] = existing.ID
+			continue
+		} else if err != nil && !errors.Is(err, ramp.ErrNotFound) {
+			return nil, nil, err
+		}
+		p, err := e.cfg.Source.Product(ctx, id)
+		var re *cin7core.RowError
+		switch {
+		case errors.Is(err, cin7core.ErrNotFound):
+			missing[id] = "product not found in Cin7 Core"
+			continue
+		case errors.As(err, &re):
+			missing[id] = re.Error()
+			continue
+		case err != nil:
+			return nil, nil, err
+		}
+		var (
+			sku    ramp.Sku
+			reason mapping.SkipReason
+		)
+		if fid := idx.FamilyOf(id); fid != "" {
+			sku, reason, err = e.cfg.Rules.FamilyMember(st.Families[fid], *p)
+		} else {
+			sku, reason, err = e.cfg.Rules.Product(*p)
+		}
+		switch {
+		case err != nil:
+			st.Quarantine[id] = err.Error()
+			missing[id] = err.Error()
+			changed = true
+			continue
+		case reason != "":
+			missing[id] = string(reason)
+			continue
+		}
+		wctx, cancel := e.recordCtx(ctx)
+		_, err = upsert(wctx, ops, st.Skus, id, sku)
+		cancel()
+		changed = true
+		var rerr *recordError
+		switch {
+		case errors.As(err, &rerr):
+			st.Retry[id] = err.Error()
+			missing[id] = err.Error()
+			continue
+		case err != nil:
+			if serr := e.save(ctx, StreamProducts, st); serr != nil {
+				return nil, nil, errors.Join(err, serr)
+			}
+			return nil, nil, err
+		}
+		delete(st.Retry, id)
+		delete(st.Quarantine, id)
+		found[id] = st.Skus[id].ID
+		log.Info("synced a product ahead of its stream", slog.String("id", id))
+	}
+	if changed {
+		if err := e.save(ctx, StreamProducts, st); err != nil {
+			return nil, nil, err
+		}
+	}
+	return found, missing, nil
+}
