@@ -115,3 +115,48 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 	}
 	return stopErr
 }
+
+// placeResolver finds Ramp place IDs for Cin7 Core location (or bin) IDs:
+// from the locations stream's state, else by asking Ramp once per ID.
+// Streams that refer to locations (orders, stock) use one per pass.
+type placeResolver struct {
+	e     *Engine
+	known map[string]string
+}
+
+func (e *Engine) newPlaceResolver(ctx context.Context, log *slog.Logger) (*placeResolver, error) {
+	st := locationsState{Version: 1}
+	if err := e.load(ctx, StreamLocations, &st, log); err != nil {
+		return nil, err
+	}
+	r := &placeResolver{e: e, known: map[string]string{}}
+	for ref, s := range st.Places {
+		if s.ID != "" {
+			r.known[ref] = s.ID
+		}
+	}
+	return r, nil
+}
+
+// placeID returns Ramp's ID for a location, or "" if Ramp has no place
+// for it (then the caller reports the record rather than failing the
+// stream).
+func (r *placeResolver) placeID(ctx context.Context, locationID string) (string, error) {
+	ref := cin7core.NormalizeID(locationID)
+	if ref == "" {
+		return "", nil
+	}
+	if id, ok := r.known[ref]; ok {
+		return id, nil
+	}
+	p, err := r.e.cfg.Sink.FindPlace(ctx, ref)
+	switch {
+	case errors.Is(err, ramp.ErrNotFound):
+		r.known[ref] = ""
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	r.known[ref] = p.ID
+	return p.ID, nil
+}
