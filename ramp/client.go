@@ -216,6 +216,14 @@ type Client struct {
 	Places *PlacesService
 	// Skus are products.
 	Skus *SkusService
+	// Orders are inbound, outbound and transfer orders with their progress.
+	Orders *OrdersService
+	// Stocktakes are counts Ramp users ran (Locafi "Inventories").
+	Stocktakes *StocktakesService
+	// PlaceStock holds the expected counts per place and SKU.
+	PlaceStock *PlaceStockService
+	// WriteOffs are stock written off in Ramp (stolen, damaged, missing).
+	WriteOffs *WriteOffsService
 }
 
 type service struct{ client *Client }
@@ -283,6 +291,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	common := &service{client: c}
 	c.Places = (*PlacesService)(common)
 	c.Skus = (*SkusService)(common)
+	c.Orders = (*OrdersService)(common)
+	c.Stocktakes = (*StocktakesService)(common)
+	c.PlaceStock = (*PlaceStockService)(common)
+	c.WriteOffs = (*WriteOffsService)(common)
 	return c, nil
 }
 

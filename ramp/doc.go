@@ -1,5 +1,9 @@
 // Package ramp is a client for Ramp, the RFID stock-control platform, as
-// used by the Cin7 Core sync: places (locations and bins) and SKUs.
+// used by the Cin7 Core sync: places (locations and bins) and SKUs, with
+// archiving; inbound, outbound and transfer orders and the progress Ramp
+// users make on them (allocated, dispatched and received units with
+// batches and serials); stocktakes; expected counts per place (PlaceStock);
+// and write-offs, with a CSV export.
 //
 // Ramp publishes no API. This package speaks an assumed contract that
 // follows the Locafi v2 shapes Ramp's platform used, with the field names
@@ -59,12 +63,25 @@
 // without Name or ExternalRef, an Update without ID) return a
 // [*ValidationError], which matches ErrValidation.
 //
+// # Orders
+//
+// Orders follow Locafi's state machine (Created → Allocating → Allocated →
+// Dispatched → Receiving → Received → Completed, or Cancelled before goods
+// move; inbound orders go Created → Receiving → Received → Completed).
+// [OrdersService.UpsertByExternalRef] creates or updates by the Cin7 Core
+// document ID; a Completed or Cancelled order is frozen, and any change to
+// it fails with an error matching [ErrOrderFrozen]. An action the order's
+// state does not allow matches [ErrIllegalState]. Orders are checked
+// before sending ([ValidateOrder]).
+//
 // # Retries
 //
 // 429 and 503 are retried with backoff for every call, honouring
 // Retry-After. Other 5xx answers and transport errors are retried only
-// for reads: Create and Update are POSTs that may have taken effect, so
-// they are never repeated (look the record up by ExternalRef instead).
+// for reads and idempotent writes (Archive, Unarchive, PlaceStock.Put
+// parts): Create, Update and the order actions are POSTs that may have
+// taken effect, so they are never repeated (look the record up by
+// ExternalRef instead).
 // [WithRetryPolicy] tunes attempts and waits; Ramp publishes no rate
 // limit, so there is no client-side limiter unless [WithLimiter] sets one.
 //

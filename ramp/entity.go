@@ -14,11 +14,14 @@ import (
 type entityPaths struct {
 	kind                      string // "place" or "sku", for messages
 	list, get, create, update string
+	archive, unarchive        string
 }
 
 var (
-	placePaths = entityPaths{kind: "place", list: PathListPlaces, get: PathGetPlace, create: PathCreatePlace, update: PathUpdatePlace}
-	skuPaths   = entityPaths{kind: "sku", list: PathListSkus, get: PathGetSku, create: PathCreateSku, update: PathUpdateSku}
+	placePaths = entityPaths{kind: "place", list: PathListPlaces, get: PathGetPlace, create: PathCreatePlace, update: PathUpdatePlace, archive: PathArchivePlace, unarchive: PathUnarchivePlace}
+	skuPaths   = entityPaths{kind: "sku", list: PathListSkus, get: PathGetSku, create: PathCreateSku, update: PathUpdateSku, archive: PathArchiveSku, unarchive: PathUnarchiveSku}
+	orderPaths = entityPaths{kind: "order", list: PathListOrders, get: PathGetOrder, create: PathCreateOrder, update: PathUpdateOrder}
+	stockPaths = entityPaths{kind: "stocktake", list: PathListStocktakes, get: PathGetStocktake}
 )
 
 // record is what the shared helpers need to know about an entity.
@@ -58,6 +61,29 @@ func writeRecord[T any, PT interface {
 }](ctx context.Context, c *Client, path, kind string, in PT) (*T, error) {
 	out := PT(new(T))
 	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPost, Path: path}, in, out)
+	if err != nil {
+		return nil, err
+	}
+	if out.recordID() == "" {
+		return nil, badResponse(c.pipe.Redactor(), resp, "answer is not a "+kind+" (no Id)")
+	}
+	return out, nil
+}
+
+// postID posts to an action whose last path segment is the record ID,
+// with an optional body, and decodes the record answered. Idempotent
+// actions (archive, unarchive) may be retried after a 5xx or a transport
+// error: repeating them changes nothing.
+func postID[T any, PT interface {
+	*T
+	record
+}](ctx context.Context, c *Client, prefix, kind, id string, body any, idempotent bool) (*T, error) {
+	path, err := idPath(prefix, id)
+	if err != nil {
+		return nil, err
+	}
+	out := PT(new(T))
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPost, Path: path, Idempotent: idempotent}, body, out)
 	if err != nil {
 		return nil, err
 	}

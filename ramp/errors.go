@@ -36,6 +36,16 @@ var (
 	ErrBadResponse = errors.New("ramp: unexpected response")
 	// ErrServer: the server failed (5xx other than 503).
 	ErrServer = errors.New("ramp: server error")
+	// ErrOrderFrozen: the order is Completed or Cancelled and can no longer
+	// change (409 IllegalBusinessOperation from an order endpoint). Such
+	// errors match ErrConflict too. Cin7 Core changes to a frozen order are
+	// reported, never applied.
+	ErrOrderFrozen = errors.New("ramp: order is completed or cancelled")
+	// ErrIllegalState: the order's state or type does not allow the action,
+	// such as dispatching an order nothing was allocated to (400
+	// IllegalBusinessOperation from an order endpoint). Such errors match
+	// ErrValidation too.
+	ErrIllegalState = errors.New("ramp: action not allowed in the order's state")
 )
 
 // Error codes Ramp puts in ErrorDetail.ErrorCode (the Locafi set).
@@ -82,6 +92,9 @@ type APIError struct {
 	Attempts int
 
 	kind error
+	// also is a second sentinel the error matches (ErrOrderFrozen or
+	// ErrIllegalState), set by the order endpoints.
+	also error
 }
 
 // Code returns the first error entry's ErrorCode, or "".
@@ -131,7 +144,9 @@ func (e *APIError) Error() string {
 }
 
 // Is matches the package's sentinel errors.
-func (e *APIError) Is(target error) bool { return e.kind != nil && target == e.kind }
+func (e *APIError) Is(target error) bool {
+	return (e.kind != nil && target == e.kind) || (e.also != nil && target == e.also)
+}
 
 // Unwrap exposes the sentinel.
 func (e *APIError) Unwrap() error { return e.kind }

@@ -18,6 +18,10 @@ const (
 	PathCreatePlace = "api/Places/CreatePlace"
 	// PathUpdatePlace replaces a place from a body with Id.
 	PathUpdatePlace = "api/Places/UpdatePlace"
+	// PathArchivePlace archives a place; the ID follows as a last segment.
+	PathArchivePlace = "api/Places/ArchivePlace"
+	// PathUnarchivePlace brings an archived place back.
+	PathUnarchivePlace = "api/Places/UnarchivePlace"
 
 	// PathListSkus is the OData-filtered, paged list of SKUs.
 	PathListSkus = "api/Skus/GetFilteredSkus"
@@ -27,6 +31,46 @@ const (
 	PathCreateSku = "api/Skus/CreateSku"
 	// PathUpdateSku replaces a SKU from a body with Id.
 	PathUpdateSku = "api/Skus/UpdateSku"
+	// PathArchiveSku archives a SKU; the ID follows as a last segment.
+	PathArchiveSku = "api/Skus/ArchiveSku"
+	// PathUnarchiveSku brings an archived SKU back.
+	PathUnarchiveSku = "api/Skus/UnarchiveSku"
+
+	// PathListOrders is the OData-filtered, paged list of orders (with
+	// their lines).
+	PathListOrders = "api/Orders/GetFilteredOrders"
+	// PathGetOrder reads one order; the ID follows as a last segment.
+	PathGetOrder = "api/Orders/GetOrder"
+	// PathCreateOrder creates an order from a body without Id.
+	PathCreateOrder = "api/Orders/CreateOrder"
+	// PathUpdateOrder replaces an order's header and lines (body with Id).
+	PathUpdateOrder = "api/Orders/UpdateOrder"
+	// PathAllocateOrder records picked units (ID as last segment).
+	PathAllocateOrder = "api/Orders/AllocateOrder"
+	// PathDispatchOrder ships what was allocated (ID as last segment).
+	PathDispatchOrder = "api/Orders/DispatchOrder"
+	// PathReceiveOrder records received units (ID as last segment).
+	PathReceiveOrder = "api/Orders/ReceiveOrder"
+	// PathCompleteOrder closes an order for good (ID as last segment).
+	PathCompleteOrder = "api/Orders/CompleteOrder"
+	// PathCancelOrder cancels an order before goods move (ID as last
+	// segment).
+	PathCancelOrder = "api/Orders/CancelOrder"
+
+	// PathListStocktakes is the paged list of stocktakes (Locafi
+	// "Inventories"), without their lines.
+	PathListStocktakes = "api/Inventories/GetFilteredInventories"
+	// PathGetStocktake reads one stocktake with its counted lines; the ID
+	// follows as a last segment.
+	PathGetStocktake = "api/Inventories/GetInventory"
+
+	// PathSetPlaceStock replaces one place's expected counts, in parts.
+	PathSetPlaceStock = "api/PlaceStock/SetPlaceStock"
+	// PathListPlaceStock is the paged list of expected counts.
+	PathListPlaceStock = "api/PlaceStock/GetFilteredPlaceStock"
+
+	// PathListWriteOffs is the paged list of write-offs.
+	PathListWriteOffs = "api/WriteOffs/GetFilteredWriteOffs"
 )
 
 // OData query parameter names used by the list endpoints. They are

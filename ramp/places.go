@@ -46,3 +46,16 @@ func (s *PlacesService) Update(ctx context.Context, p *Place) (*Place, error) {
 func (s *PlacesService) FindByExternalRef(ctx context.Context, ref string) (*Place, error) {
 	return findByExternalRef[Place](ctx, s.client, placePaths, ref)
 }
+
+// Archive hides a place without deleting it (history still refers to it)
+// and returns it as stored. Archiving an archived record changes nothing,
+// so the call is retried like a read.
+func (s *PlacesService) Archive(ctx context.Context, id string) (*Place, error) {
+	return postID[Place](ctx, s.client, placePaths.archive, placePaths.kind, id, nil, true)
+}
+
+// Unarchive brings an archived record back (a Cin7 Core record that was
+// deprecated and then reinstated). Like Archive it is idempotent.
+func (s *PlacesService) Unarchive(ctx context.Context, id string) (*Place, error) {
+	return postID[Place](ctx, s.client, placePaths.unarchive, placePaths.kind, id, nil, true)
+}

@@ -46,3 +46,16 @@ func (s *SkusService) Update(ctx context.Context, k *Sku) (*Sku, error) {
 func (s *SkusService) FindByExternalRef(ctx context.Context, ref string) (*Sku, error) {
 	return findByExternalRef[Sku](ctx, s.client, skuPaths, ref)
 }
+
+// Archive hides a SKU without deleting it (history still refers to it)
+// and returns it as stored. Archiving an archived record changes nothing,
+// so the call is retried like a read.
+func (s *SkusService) Archive(ctx context.Context, id string) (*Sku, error) {
+	return postID[Sku](ctx, s.client, skuPaths.archive, skuPaths.kind, id, nil, true)
+}
+
+// Unarchive brings an archived record back (a Cin7 Core record that was
+// deprecated and then reinstated). Like Archive it is idempotent.
+func (s *SkusService) Unarchive(ctx context.Context, id string) (*Sku, error) {
+	return postID[Sku](ctx, s.client, skuPaths.unarchive, skuPaths.kind, id, nil, true)
+}

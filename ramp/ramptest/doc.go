@@ -18,6 +18,17 @@
 // anything unparseable is a 400 ValidationError. String comparisons are
 // exact and case-sensitive; an empty optional string reads as null.
 //
+// Orders, stocktakes, expected counts (PlaceStock) and write-offs are
+// served with the same care: unique order ExternalRef, the order state
+// machine (400 IllegalBusinessOperation for an illegal action, 409 for any
+// change to a Completed or Cancelled order), progress kept across updates,
+// SetPlaceStock parts applied atomically and idempotently. Tests act as a
+// Ramp user with [Server.PickOrder], [Server.DispatchOrder],
+// [Server.ReceiveOrder], [Server.CompleteOrder], [Server.CancelOrder],
+// [Server.RunStocktake], [Server.ValidateStocktake] and
+// [Server.RecordWriteOff], and seed with [Server.AddOrder] and
+// [Server.SetPlaceStock].
+//
 // Tests steer and inspect it with [Server.ExpireTokens],
 // [Server.RevokeRefreshTokens], [Server.FailNext], [Server.SetValidator],
 // [Server.Calls], [Server.CallsTo], [Server.Places], [Server.Skus] and

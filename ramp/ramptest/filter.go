@@ -55,6 +55,8 @@ func optStr(s string) value {
 	return str(s)
 }
 
+func num(n float64) value { return value{kind: kNumber, n: n} }
+
 func boolean(b bool) value { return value{kind: kBool, b: b} }
 
 func tm(t time.Time) value {

@@ -83,6 +83,13 @@ type Server struct {
 	refreshTokens  map[string]string // refresh token -> username
 	places         map[string]*ramp.Place
 	skus           map[string]*ramp.Sku
+	orders         map[string]*ramp.Order
+	stocktakes     map[string]*ramp.Stocktake
+	placeStock     map[string][]*ramp.PlaceStockLine // by place ID
+	stockSets      map[string]*stockSet              // parts received, by SetId
+	appliedSets    map[string]setAnswer              // answers of applied sets
+	writeOffs      map[string]*ramp.WriteOff
+	stocktakeSeq   int
 	calls          int
 	callsTo        map[string]int
 	failN          int
@@ -154,6 +161,13 @@ func (s *Server) resetLocked() {
 	s.refreshTokens = map[string]string{}
 	s.places = map[string]*ramp.Place{}
 	s.skus = map[string]*ramp.Sku{}
+	s.orders = map[string]*ramp.Order{}
+	s.stocktakes = map[string]*ramp.Stocktake{}
+	s.placeStock = map[string][]*ramp.PlaceStockLine{}
+	s.stockSets = map[string]*stockSet{}
+	s.appliedSets = map[string]setAnswer{}
+	s.writeOffs = map[string]*ramp.WriteOff{}
+	s.stocktakeSeq = 0
 	s.calls = 0
 	s.callsTo = map[string]int{}
 	s.failN, s.failStatus, s.failRetryAfter = 0, 0, 0
@@ -206,8 +220,8 @@ func (s *Server) FailNextRetryAfter(n, status int, d time.Duration) {
 }
 
 // SetValidator installs an extra rule for creates and updates: fn gets the
-// kind ("place" or "sku") and the record (ramp.Place or ramp.Sku, as it
-// would be stored) and returns nil to accept or a detail to reject it. The
+// kind ("place", "sku" or "order") and the record (ramp.Place, ramp.Sku or
+// ramp.Order, as it would be stored) and returns nil to accept or a detail to reject it. The
 // answer's status follows the code (DuplicateResource 409,
 // ResourceDoesNotExist 404, anything else 400; an empty code becomes
 // ValidationError). Nil removes the rule.
@@ -368,21 +382,49 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		handle func(http.ResponseWriter, *http.Request) *failure
 	}
 	routes := map[string]route{
-		ramp.PathListPlaces:  {http.MethodGet, s.listPlaces},
-		ramp.PathCreatePlace: {http.MethodPost, s.handleCreatePlace},
-		ramp.PathUpdatePlace: {http.MethodPost, s.handleUpdatePlace},
-		ramp.PathListSkus:    {http.MethodGet, s.listSkus},
-		ramp.PathCreateSku:   {http.MethodPost, s.handleCreateSku},
-		ramp.PathUpdateSku:   {http.MethodPost, s.handleUpdateSku},
+		ramp.PathListPlaces:     {http.MethodGet, s.listPlaces},
+		ramp.PathCreatePlace:    {http.MethodPost, s.handleCreatePlace},
+		ramp.PathUpdatePlace:    {http.MethodPost, s.handleUpdatePlace},
+		ramp.PathListSkus:       {http.MethodGet, s.listSkus},
+		ramp.PathCreateSku:      {http.MethodPost, s.handleCreateSku},
+		ramp.PathUpdateSku:      {http.MethodPost, s.handleUpdateSku},
+		ramp.PathListOrders:     {http.MethodGet, s.listOrders},
+		ramp.PathCreateOrder:    {http.MethodPost, s.handleCreateOrder},
+		ramp.PathUpdateOrder:    {http.MethodPost, s.handleUpdateOrder},
+		ramp.PathListStocktakes: {http.MethodGet, s.listStocktakes},
+		ramp.PathSetPlaceStock:  {http.MethodPost, s.handleSetPlaceStock},
+		ramp.PathListPlaceStock: {http.MethodGet, s.listPlaceStock},
+		ramp.PathListWriteOffs:  {http.MethodGet, s.listWriteOffs},
+	}
+	// Routes whose last segment is a record ID.
+	withID := []struct {
+		prefix string
+		route
+	}{
+		{ramp.PathGetPlace, route{http.MethodGet, s.getPlace}},
+		{ramp.PathArchivePlace, route{http.MethodPost, s.archiver(ramp.PathArchivePlace, true, s.setPlaceArchived)}},
+		{ramp.PathUnarchivePlace, route{http.MethodPost, s.archiver(ramp.PathUnarchivePlace, false, s.setPlaceArchived)}},
+		{ramp.PathGetSku, route{http.MethodGet, s.getSku}},
+		{ramp.PathArchiveSku, route{http.MethodPost, s.archiver(ramp.PathArchiveSku, true, s.setSkuArchived)}},
+		{ramp.PathUnarchiveSku, route{http.MethodPost, s.archiver(ramp.PathUnarchiveSku, false, s.setSkuArchived)}},
+		{ramp.PathGetOrder, route{http.MethodGet, s.getOrder}},
+		{ramp.PathAllocateOrder, route{http.MethodPost, s.orderAction(ramp.PathAllocateOrder, s.allocate)}},
+		{ramp.PathDispatchOrder, route{http.MethodPost, s.orderAction(ramp.PathDispatchOrder, s.noUnits(s.dispatch))}},
+		{ramp.PathReceiveOrder, route{http.MethodPost, s.orderAction(ramp.PathReceiveOrder, s.receive)}},
+		{ramp.PathCompleteOrder, route{http.MethodPost, s.orderAction(ramp.PathCompleteOrder, s.noUnits(s.complete))}},
+		{ramp.PathCancelOrder, route{http.MethodPost, s.orderAction(ramp.PathCancelOrder, s.noUnits(s.cancel))}},
+		{ramp.PathGetStocktake, route{http.MethodGet, s.getStocktake}},
 	}
 	rt, ok := routes[path]
-	switch {
-	case ok:
-	case strings.HasPrefix(path, ramp.PathGetPlace+"/"):
-		rt = route{http.MethodGet, s.getPlace}
-	case strings.HasPrefix(path, ramp.PathGetSku+"/"):
-		rt = route{http.MethodGet, s.getSku}
-	default:
+	if !ok {
+		for _, c := range withID {
+			if strings.HasPrefix(path, c.prefix+"/") {
+				rt, ok = c.route, true
+				break
+			}
+		}
+	}
+	if !ok {
 		writeFailure(w, fail(http.StatusNotFound, ramp.CodeResourceDoesNotExist, "", "no such endpoint %s", r.URL.Path))
 		return
 	}

@@ -293,3 +293,110 @@ func (s *Server) handleUpdateSku(w http.ResponseWriter, r *http.Request) *failur
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// archiver serves ArchiveX/{id} and UnarchiveX/{id}: set flips the flag
+// and returns the record as the API shows it. Repeating the call changes
+// nothing (not even DateLastModified), which is what lets the client retry
+// it.
+func (s *Server) archiver(prefix string, archived bool, set func(id string, archived bool) (any, *failure)) func(http.ResponseWriter, *http.Request) *failure {
+	return func(w http.ResponseWriter, r *http.Request) *failure {
+		id, f := idFrom(r, prefix)
+		if f != nil {
+			return f
+		}
+		out, f := set(id, archived)
+		if f != nil {
+			return f
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+func (s *Server) setPlaceArchived(id string, archived bool) (any, *failure) {
+	p, ok := s.places[id]
+	if !ok {
+		return nil, fail(http.StatusNotFound, ramp.CodeResourceDoesNotExist, "Id", "no place with Id %s", id)
+	}
+	if p.Archived != archived {
+		p.Archived, p.DateLastModified = archived, laterThan(s.now().UTC(), p.DateLastModified)
+	}
+	return s.placeView(p), nil
+}
+
+func (s *Server) setSkuArchived(id string, archived bool) (any, *failure) {
+	k, ok := s.skus[id]
+	if !ok {
+		return nil, fail(http.StatusNotFound, ramp.CodeResourceDoesNotExist, "Id", "no SKU with Id %s", id)
+	}
+	if k.Archived != archived {
+		k.Archived, k.DateLastModified = archived, laterThan(s.now().UTC(), k.DateLastModified)
+	}
+	return *k, nil
+}
+
+// placeByRef finds a place by ExternalRef (exact compare).
+func (s *Server) placeByRef(ref string) *ramp.Place {
+	for _, p := range s.places {
+		if p.ExternalRef == ref {
+			return p
+		}
+	}
+	return nil
+}
+
+// resolvePlace turns an ID and/or ExternalRef into the stored place;
+// field names the request field for errors. Both empty is (nil, nil).
+func (s *Server) resolvePlace(id, ref, field string) (*ramp.Place, *failure) {
+	switch {
+	case id != "":
+		p, ok := s.places[strings.ToLower(id)]
+		if !ok {
+			return nil, fail(http.StatusBadRequest, ramp.CodeInvalidForeignKey, field+"Id", "no place with Id %s", id)
+		}
+		if ref != "" && ref != p.ExternalRef {
+			return nil, fail(http.StatusBadRequest, ramp.CodeValidationError, field+"ExternalRef", "place %s has ExternalRef %q, not %q", p.ID, p.ExternalRef, ref)
+		}
+		return p, nil
+	case ref != "":
+		if p := s.placeByRef(ref); p != nil {
+			return p, nil
+		}
+		return nil, fail(http.StatusBadRequest, ramp.CodeInvalidForeignKey, field+"ExternalRef", "no place with ExternalRef %q", ref)
+	}
+	return nil, nil
+}
+
+// skuIndex maps ExternalRef to SKU, built once per request that needs
+// many lookups.
+func (s *Server) skuIndex() map[string]*ramp.Sku {
+	m := make(map[string]*ramp.Sku, len(s.skus))
+	for _, k := range s.skus {
+		m[k.ExternalRef] = k
+	}
+	return m
+}
+
+// resolveSku is resolvePlace for SKUs; idx may be nil.
+func (s *Server) resolveSku(idx map[string]*ramp.Sku, id, ref, field string) (*ramp.Sku, *failure) {
+	switch {
+	case id != "":
+		k, ok := s.skus[strings.ToLower(id)]
+		if !ok {
+			return nil, fail(http.StatusBadRequest, ramp.CodeInvalidForeignKey, field+"SkuId", "no SKU with Id %s", id)
+		}
+		if ref != "" && ref != k.ExternalRef {
+			return nil, fail(http.StatusBadRequest, ramp.CodeValidationError, field+"SkuExternalRef", "SKU %s has ExternalRef %q, not %q", k.ID, k.ExternalRef, ref)
+		}
+		return k, nil
+	case ref != "":
+		if idx == nil {
+			idx = s.skuIndex()
+		}
+		if k, ok := idx[ref]; ok {
+			return k, nil
+		}
+		return nil, fail(http.StatusBadRequest, ramp.CodeInvalidForeignKey, field+"SkuExternalRef", "no SKU with ExternalRef %q", ref)
+	}
+	return nil, fail(http.StatusBadRequest, ramp.CodeValidationError, field+"SkuId", "SkuId or SkuExternalRef is required")
+}
