@@ -78,6 +78,10 @@ type StreamReport struct {
 	// Warnings are conditions that did not fail a record but kept the
 	// stream's cursor where it was (a list that changed while being read).
 	Warnings []string `json:"warnings,omitempty"`
+	// Notices report source changes the engine deliberately did not apply
+	// (a change to an order Ramp has completed; a voided document whose
+	// Ramp order is already in progress), for a human to look at.
+	Notices []Notice `json:"notices,omitempty"`
 	// Cin7Calls and RampCalls are the API calls made by this stream
 	// (retries included), when the source and sink can count them.
 	Cin7Calls int64         `json:"cin7_calls"`
@@ -94,6 +98,18 @@ type StreamReport struct {
 	tenant               string
 	cin7Start, rampStart int64
 }
+
+// Notice is a source change the engine deliberately did not apply.
+type Notice struct {
+	// ID is the source document's ID; RampID the Ramp document's.
+	ID     string `json:"id"`
+	RampID string `json:"ramp_id,omitempty"`
+	// Kind is a short stable code ("frozen", "void-in-progress", …).
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func (s *StreamReport) notice(n Notice) { s.Notices = append(s.Notices, n) }
 
 // PlannedWrite is one write a dry run would have made.
 type PlannedWrite struct {
@@ -193,6 +209,9 @@ func (r *Report) Summary() string {
 		}
 		for _, w := range s.Warnings {
 			fmt.Fprintf(&b, "           warning: %s\n", w)
+		}
+		for _, n := range s.Notices {
+			fmt.Fprintf(&b, "           notice %s %s: %s\n", n.Kind, n.ID, n.Message)
 		}
 		if len(s.Plan) > 0 {
 			fmt.Fprintf(&b, "           dry run: %d writes planned, none made\n", len(s.Plan))
