@@ -42,7 +42,8 @@ func ExampleEngine_Sync() {
 		return
 	}
 	for pass := 1; pass <= 2; pass++ {
-		rep, err := engine.Sync(context.Background())
+		// The catalogue streams; Sync with no streams runs them all.
+		rep, err := engine.Sync(context.Background(), cinsync.StreamLocations, cinsync.StreamFamilies, cinsync.StreamProducts)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -53,7 +54,9 @@ func ExampleEngine_Sync() {
 	}
 	// Output:
 	// pass 1 locations: created 11, updated 0, unchanged 0
+	// pass 1 families: created 0, updated 0, unchanged 0
 	// pass 1 products: created 56, updated 0, unchanged 0
 	// pass 2 locations: created 0, updated 0, unchanged 11
+	// pass 2 families: created 0, updated 0, unchanged 0
 	// pass 2 products: created 0, updated 0, unchanged 0
 }

@@ -16,9 +16,16 @@ import (
 // productsState is the products stream's checkpoint.
 type productsState struct {
 	Version int `json:"version"`
-	// Cursor is the start of the last pass that read everything it was
-	// asked for: everything modified before it is in Ramp or quarantined.
+	// Cursor is the start of the last products pass that read everything
+	// it was asked for: everything modified before it is in Ramp or
+	// quarantined.
 	Cursor time.Time `json:"cursor"`
+	// FamilyCursor is the same for the families stream.
+	FamilyCursor time.Time `json:"family_cursor"`
+	// Reread lists products whose family changed since they were last
+	// synced (their names derive from it); the products stream re-reads
+	// them by ID unless their own change brings them anyway.
+	Reread map[string]bool `json:"reread,omitempty"`
 	// Skus maps ExternalRef to what Ramp holds.
 	Skus map[string]synced `json:"skus"`
 	// Families keeps every family seen, by normalised ID, so a changed
@@ -94,6 +101,9 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	if st.Quarantine == nil {
 		st.Quarantine = map[string]string{}
 	}
+	if st.Reread == nil {
+		st.Reread = map[string]bool{}
+	}
 	passStart := e.cfg.Now().UTC()
 	var since time.Time
 	if !st.Cursor.IsZero() {
@@ -101,41 +111,6 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	}
 	complete := true
 
-	// Families first, so every product in this pass is routed correctly.
-	changedFamilies := map[string]bool{}
-	var famRead completeness
-	for page, err := range e.cfg.Source.FamilyPages(ctx, since) {
-		if err != nil {
-			return err
-		}
-		for _, f := range page.Items {
-			id := cin7core.NormalizeID(f.ID)
-			famRead.add(id, page.Total, page.HasTotal)
-			if id == "" {
-				continue
-			}
-			f.Attachments = nil // not needed to map; keeps the state small
-			st.Families[id] = f
-			changedFamilies[id] = true
-		}
-		for _, bad := range page.Invalid {
-			famRead.add(cin7core.NormalizeID(bad.ID), page.Total, page.HasTotal)
-			sr.warn(fmt.Sprintf("family %s cannot be read: %v", bad.ID, bad.Err))
-			complete = false // its members cannot be named right until it is fixed
-		}
-	}
-	if n := famRead.missing(); n > 0 {
-		sr.warn(fmt.Sprintf("%d families changed position while being read; the next pass reads them again", n))
-		complete = false
-	}
-	if since.IsZero() && complete {
-		// A full read: families no longer listed are gone.
-		for id := range st.Families {
-			if !changedFamilies[id] {
-				delete(st.Families, id)
-			}
-		}
-	}
 	idx := familyIndex(st.Families)
 
 	ops := planned(e, sr, "sku", e.skuOps(), func(s *ramp.Sku) string { return s.Name }, func(s *ramp.Sku) string { return s.ExternalRef }, func(s *ramp.Sku) bool { return s.Archived })
@@ -246,15 +221,9 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 	}
 
 	// Products that need a pass but were not in the change list: members
-	// of families that changed (their names derive from the family) and
-	// products Ramp refused last time.
-	var extra []string
-	for _, fid := range sortedKeys(changedFamilies) {
-		for _, m := range st.Families[fid].Products {
-			extra = append(extra, cin7core.NormalizeID(m.ID))
-		}
-	}
-	extra = append(extra, sortedKeys(st.Retry)...)
+	// of families that changed (their names derive from the family; the
+	// families stream marks them) and products Ramp refused last time.
+	extra := append(sortedKeys(st.Reread), sortedKeys(st.Retry)...)
 	for _, id := range extra {
 		if seen[id] || id == "" {
 			continue
@@ -280,9 +249,98 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 			return stop(err)
 		}
 	}
+	for id := range st.Reread {
+		if seen[id] {
+			delete(st.Reread, id)
+		}
+	}
 	sr.Quarantined = len(st.Retry) + len(st.Quarantine)
 	if complete {
 		st.Cursor = passStart
+	}
+	return e.save(ctx, StreamProducts, st)
+}
+
+// syncFamilies reads the product families changed since its cursor (less
+// the lookback) and keeps them in the products stream's state, where the
+// products stream finds them to name variants. Members of a family that
+// changed after they were synced are marked for the products stream to
+// re-read, since their SKU names derive from the family. Families write
+// nothing to Ramp themselves. It is its own stream so that a pass where
+// nothing changed costs one call per stream.
+func (e *Engine) syncFamilies(ctx context.Context, sr *StreamReport, log *slog.Logger) error {
+	st := productsState{Version: 1}
+	if err := e.load(ctx, StreamProducts, &st, log); err != nil {
+		return err
+	}
+	if st.Families == nil {
+		st.Families = map[string]cin7core.ProductFamily{}
+	}
+	if st.Reread == nil {
+		st.Reread = map[string]bool{}
+	}
+	passStart := e.cfg.Now().UTC()
+	var since time.Time
+	if !st.FamilyCursor.IsZero() {
+		since = st.FamilyCursor.Add(-e.cfg.Lookback)
+	}
+	complete := true
+	changed, listed := map[string]bool{}, map[string]bool{}
+	var famRead completeness
+	for page, err := range e.cfg.Source.FamilyPages(ctx, since) {
+		if err != nil {
+			return err
+		}
+		for _, f := range page.Items {
+			id := cin7core.NormalizeID(f.ID)
+			famRead.add(id, page.Total, page.HasTotal)
+			sr.Read++
+			if id == "" {
+				sr.fail(Failure{Name: f.Name, Stage: "read", Reason: "family has no ID"})
+				continue
+			}
+			f.Attachments = nil // not needed to map; keeps the state small
+			listed[id] = true
+			// Families are not written to Ramp, so nothing is counted as
+			// created or updated here; a change shows in the products
+			// stream as its variants' updates.
+			if prev, ok := st.Families[id]; !ok || hashOf(prev) != hashOf(f) {
+				changed[id] = true
+			}
+			st.Families[id] = f
+		}
+		for _, bad := range page.Invalid {
+			famRead.add(cin7core.NormalizeID(bad.ID), page.Total, page.HasTotal)
+			sr.Read++
+			sr.fail(Failure{ID: cin7core.NormalizeID(bad.ID), Stage: "read", Reason: bad.Error()})
+			complete = false // its members cannot be named right until it is fixed
+		}
+		e.progress(sr, sr.Read, page.Total)
+	}
+	if n := famRead.missing(); n > 0 {
+		sr.warn(fmt.Sprintf("%d families changed position while being read; the next pass reads them again", n))
+		complete = false
+	}
+	if since.IsZero() && complete {
+		// A full read: families no longer listed are gone.
+		for id := range st.Families {
+			if !listed[id] {
+				delete(st.Families, id)
+			}
+		}
+	}
+	// Members already in Ramp must be renamed through the products stream.
+	for id := range changed {
+		for _, m := range st.Families[id].Products {
+			if mid := cin7core.NormalizeID(m.ID); mid != "" {
+				if _, synced := st.Skus[mid]; synced {
+					st.Reread[mid] = true
+				}
+			}
+		}
+	}
+	if complete {
+		st.FamilyCursor = passStart
 	}
 	return e.save(ctx, StreamProducts, st)
 }

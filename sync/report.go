@@ -17,7 +17,11 @@ type Stream string
 const (
 	// StreamLocations: Cin7 Core locations and bins → Ramp places.
 	StreamLocations Stream = "locations"
-	// StreamProducts: Cin7 Core products and families → Ramp SKUs.
+	// StreamFamilies: Cin7 Core product families, kept so the products
+	// stream can name variants; writes nothing to Ramp itself.
+	StreamFamilies Stream = "families"
+	// StreamProducts: Cin7 Core products → Ramp SKUs, family variants
+	// flattened to one SKU each.
 	StreamProducts Stream = "products"
 	// StreamPurchases: authorised purchase orders → Ramp inbound orders.
 	StreamPurchases Stream = "purchases"
@@ -44,7 +48,7 @@ const (
 
 // streamOrder is the canonical order of every stream the engine knows.
 var streamOrder = []Stream{
-	StreamLocations, StreamProducts, StreamPurchases, StreamTransfers, StreamSales, StreamStock,
+	StreamLocations, StreamFamilies, StreamProducts, StreamPurchases, StreamTransfers, StreamSales, StreamStock,
 	StreamPurchaseReceipts, StreamTransferReceipts, StreamFulfilments, StreamStocktakes,
 }
 

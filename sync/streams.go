@@ -51,5 +51,6 @@ func (e *Engine) Streams() []Stream {
 
 func init() {
 	registerStream(StreamLocations, streamDef{run: (*Engine).syncLocations})
+	registerStream(StreamFamilies, streamDef{run: (*Engine).syncFamilies})
 	registerStream(StreamProducts, streamDef{run: (*Engine).syncProducts})
 }
