@@ -136,12 +136,14 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 			return rep, fmt.Errorf("sync: unknown stream %q (known: %v)", s, KnownStreams())
 		}
 	}
-	unlock, err := e.cfg.Locker.Lock(ctx, e.lockKey())
+	lease, err := e.cfg.Locker.Lock(ctx, e.lockKey())
 	if err != nil {
 		rep.Finished = e.cfg.Now()
 		return rep, fmt.Errorf("sync: waiting for the tenant's lock: %w", err)
 	}
-	defer unlock()
+	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+	ctx, stop := leaseContext(ctx, lease)
+	defer stop()
 	// Locations first: later streams refer to places.
 	for _, s := range KnownStreams() {
 		if !slices.Contains(streams, s) {
@@ -153,6 +155,30 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 	rep.Finished = e.cfg.Now()
 	return rep, rep.Err()
 }
+
+// leaseContext carries the lease's fence to state writes and ends the pass
+// (between records) if the lease is lost.
+func leaseContext(ctx context.Context, lease Lease) (context.Context, func()) {
+	ctx = WithFence(ctx, lease.Fence())
+	lost := lease.Lost()
+	if lost == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-lost:
+			cancel(ErrLeaseLost)
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }
+}
+
+// ErrLeaseLost ends a pass whose tenant lock was taken over (its lease
+// expired); what it wrote is kept, and the new holder carries on.
+var ErrLeaseLost = errors.New("sync: the tenant's lease was lost")
 
 // lockKey names the tenant for the Locker; engines without a Tenant share
 // the empty name, as they share state keys.
@@ -171,6 +197,12 @@ func (e *Engine) runStream(ctx context.Context, s Stream) StreamReport {
 		err = fmt.Errorf("sync: stream %s needs a Source and Sink that support it", s)
 	} else {
 		err = d.run(e, ctx, &sr, log)
+	}
+	if err != nil && errors.Is(err, context.Canceled) {
+		// Say why: a lost lease, rather than a bare "context canceled".
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = fmt.Errorf("%w (%w)", cause, err)
+		}
 	}
 	if err != nil {
 		sr.err, sr.Error = err, err.Error()

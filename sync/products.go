@@ -409,11 +409,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // the reason. It shares the products stream's state, so it takes the
 // tenant's lock like a pass (streams inside a pass use ensureSkus).
 func (e *Engine) EnsureSkus(ctx context.Context, productIDs []string) (skuIDs map[string]string, missing map[string]string, err error) {
-	unlock, err := e.cfg.Locker.Lock(ctx, e.lockKey())
+	lease, err := e.cfg.Locker.Lock(ctx, e.lockKey())
 	if err != nil {
 		return nil, nil, err
 	}
-	defer unlock()
+	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+	ctx, stop := leaseContext(ctx, lease)
+	defer stop()
 	return e.ensureSkus(ctx, productIDs, e.cfg.Logger)
 }
 
