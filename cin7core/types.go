@@ -94,9 +94,9 @@ func (t Time) String() string {
 		return ""
 	}
 	if t.HasZone {
-		return t.UTC().Format("2006-01-02T15:04:05.9999999Z")
+		return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
 	}
-	return t.Time.Format("2006-01-02T15:04:05.9999999")
+	return t.Time.Format("2006-01-02T15:04:05.999999999")
 }
 
 // In returns the instant t denotes when zone-less values are local to loc;
