@@ -21,6 +21,10 @@ type Rules struct {
 	// BinSeparator goes between a location's name and its bin's name in
 	// the child place's name, as Cin7 Core displays bins; default ": ".
 	BinSeparator string
+	// StockQuantity chooses the figure Ramp's expected counts are made of:
+	// StockFromOnHand (the default, what is on the shelf) or
+	// StockFromAvailable.
+	StockQuantity StockQuantity
 }
 
 // DefaultRules returns the default rules with every default spelled out.

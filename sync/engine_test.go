@@ -66,9 +66,13 @@ func (h *harness) newEngine(t *testing.T, store cinsync.StateStore) *cinsync.Eng
 	return e
 }
 
+// catalogue are the streams these tests are about; the order and stock
+// streams have tests of their own.
+var catalogue = []cinsync.Stream{cinsync.StreamLocations, cinsync.StreamFamilies, cinsync.StreamProducts}
+
 func (h *harness) sync(t *testing.T) *cinsync.Report {
 	t.Helper()
-	rep, err := h.engine.Sync(context.Background())
+	rep, err := h.engine.Sync(context.Background(), catalogue...)
 	if err != nil {
 		t.Fatalf("sync: %v\n%s", err, rep.Summary())
 	}
@@ -286,7 +290,7 @@ func TestBadCredentialsStopTheStreamAndKeepTheCursor(t *testing.T) {
 	}
 	store := cinsync.NewMemoryStore()
 	e, _ := cinsync.NewEngine(cinsync.Config{Source: cinsync.Cin7Source(bad), Sink: cinsync.RampSink(h.ramp), State: store})
-	rep, err := e.Sync(context.Background())
+	rep, err := e.Sync(context.Background(), catalogue...)
 	if !errors.Is(err, cin7core.ErrUnauthorized) {
 		t.Fatalf("err = %v", err)
 	}

@@ -34,7 +34,7 @@ func TestStateWritesCarryTheLeaseFence(t *testing.T) {
 	locker := &cinsync.InProcessLocker{}
 	e, _ := cinsync.NewEngine(cinsync.Config{Source: cinsync.Cin7Source(h.cin7), Sink: cinsync.RampSink(h.ramp), State: store, Locker: locker, Tenant: "fenced"})
 	for i := 0; i < 2; i++ {
-		if _, err := e.Sync(context.Background()); err != nil {
+		if _, err := e.Sync(context.Background(), catalogue...); err != nil {
 			t.Fatal(err)
 		}
 	}

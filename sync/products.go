@@ -469,6 +469,12 @@ func (e *Engine) ensureSkus(ctx context.Context, productIDs []string, log *slog.
 		case err != nil:
 			return nil, nil, err
 		}
+		if e.cfg.DryRun {
+			// A dry run writes nothing; the products stream's own plan
+			// shows the SKU it would create.
+			missing[id] = "not in Ramp yet (dry run: would be synced first)"
+			continue
+		}
 		var (
 			sku    ramp.Sku
 			reason mapping.SkipReason

@@ -96,6 +96,10 @@ type StreamReport struct {
 	Error string `json:"error,omitempty"`
 	// Plan lists the writes a dry run would have made (Config.DryRun).
 	Plan []PlannedWrite `json:"plan,omitempty"`
+	// StockValidation is the stock stream's comparison of Ramp's latest
+	// validated stocktakes with Cin7 Core's on-hand units (nil for other
+	// streams).
+	StockValidation *StockValidation `json:"stock_validation,omitempty"`
 
 	err                  error
 	obs                  Observer

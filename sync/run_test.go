@@ -20,7 +20,7 @@ func TestDryRunWritesNothingAndSavesNoState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := e.Sync(context.Background())
+	rep, err := e.Sync(context.Background(), catalogue...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestDryRunWritesNothingAndSavesNoState(t *testing.T) {
 		}
 	}
 	// The same plan again: nothing was remembered.
-	rep2, _ := e.Sync(context.Background())
+	rep2, _ := e.Sync(context.Background(), catalogue...)
 	if len(rep2.Stream(cinsync.StreamProducts).Plan) != want.SKUs {
 		t.Fatal("second dry run differs")
 	}
@@ -84,7 +84,7 @@ func TestObserverSeesTheWholePass(t *testing.T) {
 	h := newHarness(t, nil)
 	obs := &recordingObserver{}
 	e, _ := cinsync.NewEngine(cinsync.Config{Source: cinsync.Cin7Source(h.cin7), Sink: cinsync.RampSink(h.ramp), Observer: obs})
-	rep, err := e.Sync(context.Background())
+	rep, err := e.Sync(context.Background(), catalogue...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestPassesOfOneTenantNeverOverlap(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := e.Sync(context.Background()); err != nil {
+			if _, err := e.Sync(context.Background(), catalogue...); err != nil {
 				t.Error(err)
 			}
 		}()
