@@ -21,6 +21,9 @@ type locationsState struct {
 	// normalised ID, so streams reading documents that name locations need
 	// no extra call to resolve them.
 	Names map[string]string `json:"names,omitempty"`
+	// Locations is the last complete location list read, for streams
+	// whose documents name locations (they then need no call of their own).
+	Locations []cin7core.Location `json:"locations,omitempty"`
 }
 
 func (s *locationsState) reset() { *s = locationsState{Version: 1} }
@@ -64,6 +67,7 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 	}
 	sr.Read += len(all)
 	st.Names = locationNames(all)
+	st.Locations = all
 	res := e.cfg.Rules.Locations(all)
 	for _, s := range res.Skipped {
 		sr.skip(s.ID, string(s.Reason))
@@ -206,4 +210,29 @@ func (r *placeResolver) locationID(location, bin string) string {
 		key += ": " + strings.ToLower(b)
 	}
 	return r.names[key]
+}
+
+// knownLocations returns the location list the locations stream read last
+// (it runs earlier in the pass), or reads it when there is none yet (a
+// pass of other streams only, or a first pass without the locations
+// stream).
+func (e *Engine) knownLocations(ctx context.Context, sr *StreamReport, log *slog.Logger) ([]cin7core.Location, error) {
+	st := locationsState{Version: 1}
+	if err := e.load(ctx, StreamLocations, &st, log); err != nil {
+		return nil, err
+	}
+	if len(st.Locations) > 0 {
+		return st.Locations, nil
+	}
+	var all []cin7core.Location
+	for page, err := range e.cfg.Source.LocationPages(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		for _, bad := range page.Invalid {
+			sr.warn("location " + bad.ID + " cannot be read; what it holds cannot be placed: " + bad.Err.Error())
+		}
+	}
+	return all, nil
 }

@@ -175,16 +175,11 @@ func (e *Engine) syncStock(ctx context.Context, sr *StreamReport, log *slog.Logg
 		st.Places = map[string]string{}
 	}
 
-	// Rows name locations by name: one location read per pass.
-	var locs []cin7core.Location
-	for page, err := range e.cfg.Source.LocationPages(ctx) {
-		if err != nil {
-			return err
-		}
-		locs = append(locs, page.Items...)
-		for _, bad := range page.Invalid {
-			sr.warn(fmt.Sprintf("location %s cannot be read; its stock cannot be placed: %v", bad.ID, bad.Err))
-		}
+	// Rows name locations by name: resolve them from the locations
+	// stream's last read, or read the locations once if it has none.
+	locs, err := e.knownLocations(ctx, sr, log)
+	if err != nil {
+		return err
 	}
 	places := e.cfg.Rules.StockPlaces(locs)
 	locs = nil
@@ -237,7 +232,6 @@ func (e *Engine) syncStock(ctx context.Context, sr *StreamReport, log *slog.Logg
 	var (
 		skuIDs  map[string]string
 		missing map[string]string
-		err     error
 	)
 	if e.cfg.DryRun {
 		skuIDs, missing, err = e.stockDrySkus(ctx, counts.Skus(), sr, log)
