@@ -17,12 +17,29 @@
 //
 // # Streams
 //
+// A pass runs, in this order (see [KnownStreams]; [Engine.Streams] lists
+// those the configured Source and Sink support):
+//
 //   - locations: the whole location list is re-read (it is small and has
 //     no change filter); each location becomes a place, each bin a child
 //     place, deprecated ones are archived.
-//   - products: families and products changed since the cursor (less a
-//     lookback window) are read; each product is mapped once, through its
-//     family if it has one, and upserted as a SKU.
+//   - families: families changed since the cursor are kept so variants can
+//     be named; members of a changed family are marked for re-reading.
+//   - products: products changed since the cursor (less a lookback window)
+//     are mapped once each, through their family if they have one, and
+//     upserted as SKUs.
+//   - purchases, transfers, sales: authorised documents become Ramp
+//     inbound, transfer and outbound orders (drafts never); detail calls
+//     only for new or changed eligible documents; lines whose product is
+//     not in Ramp yet sync that product first; orders completed in Ramp
+//     are frozen (changes become notices).
+//   - stock: stock on hand becomes Ramp's expected counts per place and
+//     SKU, and the report sets Ramp's latest validated stocktakes beside
+//     Cin7 Core's on-hand units.
+//   - purchase-receipts, transfer-receipts, fulfilments, stocktakes: what
+//     Ramp users received, picked, dispatched and counted is posted to Cin7
+//     Core (stock received, transfer completed, sale pick/pack/ship, stock
+//     adjustment) once in effect, through the outbound ledger.
 //
 // # State and idempotency
 //
@@ -51,6 +68,15 @@
 // happen (stream started, page read with counts and calls, record skipped
 // or failed, stream finished) for metrics or a progress line; the [Report]
 // sums a pass up.
+//
+// # Outbound writes happen once
+//
+// Cin7 Core has no idempotency keys, so each outbound flow keeps a ledger
+// per Ramp document and version: the intent is saved before a write, Cin7
+// Core is checked for an earlier post before every write, and only then is
+// the write made and noted. A process that dies between the write and the
+// note leaves an intent the next pass resolves by looking, never by
+// posting again.
 //
 // # Failures
 //
