@@ -25,6 +25,10 @@ type Rules struct {
 	// StockFromOnHand (the default, what is on the shelf) or
 	// StockFromAvailable.
 	StockQuantity StockQuantity
+	// FulfilmentStages says which Cin7 Core fulfilment stages a Ramp outbound
+	// order's progress authorises; the zero value picks on allocation and
+	// packs and ships on dispatch.
+	FulfilmentStages FulfilmentRules
 }
 
 // DefaultRules returns the default rules with every default spelled out.

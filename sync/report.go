@@ -121,9 +121,12 @@ func (s *StreamReport) notice(n Notice) { s.Notices = append(s.Notices, n) }
 
 // PlannedWrite is one write a dry run would have made.
 type PlannedWrite struct {
-	// Action is "create" or "update" (archiving is an update).
+	// Action is "create" or "update" (archiving is an update) for Ramp
+	// entities, "post" for Cin7 Core documents.
 	Action string `json:"action"`
-	// Kind is "place" or "sku".
+	// Kind says what is written: "place", "sku", "order", "place stock",
+	// "purchase-receipt", "transfer-completion", "sale pick, pack and
+	// ship", "stock adjustment".
 	Kind        string `json:"kind"`
 	ExternalRef string `json:"external_ref"`
 	Name        string `json:"name"`
