@@ -202,7 +202,7 @@ func (r *Report) Summary() string {
 	}
 	var b strings.Builder
 	for _, s := range r.Streams {
-		fmt.Fprintf(&b, "%-10s read %d, created %d, updated %d, unchanged %d, skipped %d, failed %d (Cin7 Core calls %d, Ramp calls %d, %s)\n",
+		fmt.Fprintf(&b, "%-17s read %d, created %d, updated %d, unchanged %d, skipped %d, failed %d (Cin7 Core calls %d, Ramp calls %d, %s)\n",
 			s.Stream, s.Read, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Failed, s.Cin7Calls, s.RampCalls, s.Duration.Round(time.Millisecond))
 		reasons := make([]string, 0, len(s.SkippedByReason))
 		for k := range s.SkippedByReason {
@@ -210,25 +210,25 @@ func (r *Report) Summary() string {
 		}
 		sort.Strings(reasons)
 		for _, k := range reasons {
-			fmt.Fprintf(&b, "           skipped %d: %s\n", s.SkippedByReason[k], k)
+			fmt.Fprintf(&b, "%18sskipped %d: %s\n", "", s.SkippedByReason[k], k)
 		}
 		for _, f := range s.Failures {
-			fmt.Fprintf(&b, "           failed %s %q at %s: %s\n", f.ID, f.Name, f.Stage, f.Reason)
+			fmt.Fprintf(&b, "%18sfailed %s %q at %s: %s\n", "", f.ID, f.Name, f.Stage, f.Reason)
 		}
 		if s.Quarantined > s.Failed {
-			fmt.Fprintf(&b, "           %d records still quarantined from earlier passes\n", s.Quarantined-s.Failed)
+			fmt.Fprintf(&b, "%18s%d records still quarantined from earlier passes\n", "", s.Quarantined-s.Failed)
 		}
 		for _, w := range s.Warnings {
-			fmt.Fprintf(&b, "           warning: %s\n", w)
+			fmt.Fprintf(&b, "%18swarning: %s\n", "", w)
 		}
 		for _, n := range s.Notices {
-			fmt.Fprintf(&b, "           notice %s %s: %s\n", n.Kind, n.ID, n.Message)
+			fmt.Fprintf(&b, "%18snotice %s %s: %s\n", "", n.Kind, n.ID, n.Message)
 		}
 		if len(s.Plan) > 0 {
-			fmt.Fprintf(&b, "           dry run: %d writes planned, none made\n", len(s.Plan))
+			fmt.Fprintf(&b, "%18sdry run: %d writes planned, none made\n", "", len(s.Plan))
 		}
 		if s.Error != "" {
-			fmt.Fprintf(&b, "           stopped: %s\n", s.Error)
+			fmt.Fprintf(&b, "%18sstopped: %s\n", "", s.Error)
 		}
 	}
 	return b.String()

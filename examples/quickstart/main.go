@@ -147,11 +147,10 @@ func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Clie
 	base, account, key := getenv("CIN7CORE_BASE_URL"), getenv("CIN7CORE_ACCOUNT_ID"), getenv("CIN7CORE_APPLICATION_KEY")
 	if base == "" && account == "" && key == "" {
 		srv := cin7coretest.NewServer(cin7coretest.WithTenant(cin7coretest.DemoTenant()))
-		c, err := cin7core.NewClient(
-			cin7core.WithBaseURL(srv.URL()),
-			cin7core.WithCredentials(cin7coretest.DemoAccountID, cin7coretest.DemoApplicationKey),
-			cin7core.WithLogger(logger),
-		)
+		// The fake's own options give the client a limiter of its own (60
+		// calls a minute, like the fake), not the process-wide one of the
+		// demo account.
+		c, err := srv.NewClient(cin7core.WithLogger(logger))
 		if err != nil {
 			srv.Close()
 			return nil, "", nil, err
