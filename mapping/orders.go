@@ -31,6 +31,11 @@ const (
 	// SkipUnknownStatus: a status this version does not know; left alone
 	// rather than guessed.
 	SkipUnknownStatus SkipReason = "unknown document status"
+	// SkipClosedNotInRamp: the document was already complete in Cin7 Core
+	// (fully received, shipped, transfer completed) before Ramp ever saw
+	// it, so there is nothing left for Ramp users to do; a tenant's
+	// history stays out of Ramp.
+	SkipClosedNotInRamp SkipReason = "already complete in Cin7 Core and not in Ramp"
 	// SkipNoStockLines: no line of the document names a stock product
 	// (only services, additional charges or lines left out).
 	SkipNoStockLines SkipReason = "no stock lines"
@@ -520,3 +525,27 @@ func (r Rules) TransferOrder(t cin7core.StockTransfer, locs *OrderLocations) (Or
 var ErrSamePlace = errors.New("mapping: transfer between one place")
 
 func ordFirst(vs ...string) string { return strings.TrimSpace(firstNonEmpty(vs...)) }
+
+// PurchaseClosed reports whether a purchase's goods are all in: fully
+// received (advanced), its receipt authorised (simple), or received or
+// completed by status. A closed purchase Ramp never saw is not created.
+func (r Rules) PurchaseClosed(row cin7core.PurchaseListItem) bool {
+	st := strings.ToUpper(strings.TrimSpace(string(row.Status)))
+	if row.IsAdvanced() {
+		// Several receipts: only the combined status says "all in".
+		return ordEqFold(string(row.CombinedReceivingStatus), string(cin7core.ReceivingFullyReceived)) || strings.HasPrefix(st, "COMPLETED")
+	}
+	return ordEqFold(string(row.StockReceivedStatus), string(cin7core.PurchaseTaskAuthorised)) ||
+		strings.HasPrefix(st, "RECEIVED") || strings.HasPrefix(st, "COMPLETED")
+}
+
+// SaleClosed reports whether a sale has shipped in full (or completed).
+func (r Rules) SaleClosed(row cin7core.SaleListItem) bool {
+	return ordEqFold(string(row.Status), string(cin7core.SaleStatusCompleted)) ||
+		ordEqFold(string(row.CombinedShippingStatus), string(cin7core.SaleShippingShipped))
+}
+
+// TransferClosed reports whether a transfer has completed.
+func (r Rules) TransferClosed(row cin7core.StockTransferSummary) bool {
+	return ordEqFold(string(row.Status), string(cin7core.TransferCompleted))
+}

@@ -367,3 +367,30 @@ func TestTransferOrder(t *testing.T) {
 		t.Fatalf("no lines: %q", reason)
 	}
 }
+
+func TestClosedDocumentsStayOutOfRamp(t *testing.T) {
+	r := mapping.Rules{}
+	for _, c := range []struct {
+		row  cin7core.PurchaseListItem
+		want bool
+	}{
+		{cin7core.PurchaseListItem{Status: "ORDERED", OrderStatus: "AUTHORISED"}, false},
+		{cin7core.PurchaseListItem{Status: "RECEIVING", StockReceivedStatus: "DRAFT"}, false},
+		{cin7core.PurchaseListItem{Status: "ORDERED", StockReceivedStatus: "AUTHORISED"}, true},
+		{cin7core.PurchaseListItem{Status: "RECEIVED / CREDITED"}, true},
+		{cin7core.PurchaseListItem{Status: "COMPLETED / CREDIT NOTE CLOSED"}, true},
+		{cin7core.PurchaseListItem{Type: "Advanced Purchase", Status: "RECEIVING", StockReceivedStatus: "AUTHORISED", CombinedReceivingStatus: "PARTIALLY RECEIVED"}, false},
+		{cin7core.PurchaseListItem{Type: "Advanced Purchase", CombinedReceivingStatus: "FULLY RECEIVED"}, true},
+	} {
+		if got := r.PurchaseClosed(c.row); got != c.want {
+			t.Errorf("PurchaseClosed(%+v) = %v", c.row, got)
+		}
+	}
+	if !r.SaleClosed(cin7core.SaleListItem{Status: "COMPLETED"}) || !r.SaleClosed(cin7core.SaleListItem{CombinedShippingStatus: "SHIPPED"}) ||
+		r.SaleClosed(cin7core.SaleListItem{Status: "ORDERED", CombinedShippingStatus: "PARTIALLY SHIPPED"}) {
+		t.Error("SaleClosed")
+	}
+	if !r.TransferClosed(cin7core.StockTransferSummary{Status: "COMPLETED"}) || r.TransferClosed(cin7core.StockTransferSummary{Status: "IN TRANSIT"}) {
+		t.Error("TransferClosed")
+	}
+}

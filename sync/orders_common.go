@@ -210,19 +210,15 @@ func (r *ordRun) prune(before time.Time) {
 	}
 }
 
-// locations returns the location index, reading the location list once
-// per pass, and only when a document names a location the row's IDs do
-// not settle.
+// locations returns the location index, from the locations stream's last
+// read (no call), or reading the list once per pass when there is none.
 func (r *ordRun) locations(ctx context.Context) (*mapping.OrderLocations, error) {
 	if r.locsRead {
 		return r.locs, nil
 	}
-	var all []cin7core.Location
-	for page, err := range r.e.cfg.Source.LocationPages(ctx) {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
+	all, err := r.e.knownLocations(ctx, r.sr, r.log)
+	if err != nil {
+		return nil, err
 	}
 	r.locs, r.locsRead = r.e.cfg.Rules.OrderLocations(all), true
 	return r.locs, nil
@@ -259,6 +255,9 @@ type ordDoc struct {
 	number string
 	gate   mapping.OrderGate
 	reason mapping.SkipReason
+	// closed: the document was already complete in Cin7 Core when read;
+	// one Ramp never saw is left out (a tenant's history stays out).
+	closed bool
 	// read reads the document in detail and maps it (GateSync only). Its
 	// gate is re-checked on the detail, which is the fresher.
 	read func(ctx context.Context) (m mapping.OrderMapping, gate mapping.OrderGate, reason mapping.SkipReason, err error)
@@ -286,6 +285,10 @@ func readErr(err error) error {
 // report.
 func (r *ordRun) process(ctx context.Context, d ordDoc, ent *ordEntry) error {
 	ent.Retry = ""
+	if d.closed && ent.ID == "" && d.gate == mapping.GateSync {
+		r.sr.skip(d.ref, string(mapping.SkipClosedNotInRamp))
+		return nil
+	}
 	switch d.gate {
 	case mapping.GateVoid:
 		return r.void(ctx, d, ent)

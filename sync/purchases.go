@@ -86,7 +86,8 @@ func (e *Engine) syncPurchases(ctx context.Context, sr *StreamReport, log *slog.
 		g, reason := e.cfg.Rules.PurchaseGate(row)
 		return ordRow{
 			ref: cin7core.NormalizeID(row.ID), stamp: row.LastUpdatedDate,
-			doc:  ordDoc{ref: cin7core.NormalizeID(row.ID), number: row.OrderNumber, gate: g, reason: reason, read: reader(row.ID, row.IsAdvanced())},
+			doc: ordDoc{ref: cin7core.NormalizeID(row.ID), number: row.OrderNumber, gate: g, reason: reason, read: reader(row.ID, row.IsAdvanced()),
+				closed: e.cfg.Rules.PurchaseClosed(row)},
 			note: func(ent *ordEntry) { ent.Advanced = row.IsAdvanced() },
 		}
 	}, func(ref string, ent *ordEntry) ordDoc {

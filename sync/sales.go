@@ -75,7 +75,8 @@ func (e *Engine) syncSales(ctx context.Context, sr *StreamReport, log *slog.Logg
 		ref := cin7core.NormalizeID(row.SaleID)
 		return ordRow{
 			ref: ref, stamp: row.Updated,
-			doc:  ordDoc{ref: ref, number: row.OrderNumber, gate: g, reason: reason, read: reader(row.SaleID, row.OrderLocationID)},
+			doc: ordDoc{ref: ref, number: row.OrderNumber, gate: g, reason: reason, read: reader(row.SaleID, row.OrderLocationID),
+				closed: e.cfg.Rules.SaleClosed(row)},
 			note: func(ent *ordEntry) { ent.Location = cin7core.NormalizeID(row.OrderLocationID) },
 		}
 	}, func(ref string, ent *ordEntry) ordDoc {

@@ -114,7 +114,7 @@ func (e *Engine) syncTransfers(ctx context.Context, sr *StreamReport, log *slog.
 			ent := r.entry(ref)
 			ver := hashOf(row)
 			g, reason := e.cfg.Rules.TransferRowGate(row)
-			d := ordDoc{ref: ref, number: row.Number, gate: g, reason: reason, read: detail(row.TaskID, ent)}
+			d := ordDoc{ref: ref, number: row.Number, gate: g, reason: reason, read: detail(row.TaskID, ent), closed: e.cfg.Rules.TransferClosed(row)}
 			if ent.Seen == ver && !r.needsRetry(ent, synced) {
 				if !(ent.OrderDraft && g == mapping.GateCheckOrder) {
 					sr.Unchanged++
