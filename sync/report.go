@@ -13,7 +13,9 @@ type Stream string
 
 // Streams, inbound (Cin7 Core → Ramp) and outbound flows (Ramp → Cin7
 // Core), in the order a full pass runs them: places and SKUs before the
-// orders that refer to them, orders before the flows that report on them.
+// orders that refer to them, orders before the flows that report on them,
+// and stock on hand last, so the expected counts it writes already include
+// what the flows just posted.
 const (
 	// StreamLocations: Cin7 Core locations and bins → Ramp places.
 	StreamLocations Stream = "locations"
@@ -48,8 +50,8 @@ const (
 
 // streamOrder is the canonical order of every stream the engine knows.
 var streamOrder = []Stream{
-	StreamLocations, StreamFamilies, StreamProducts, StreamPurchases, StreamTransfers, StreamSales, StreamStock,
-	StreamPurchaseReceipts, StreamTransferReceipts, StreamFulfilments, StreamStocktakes,
+	StreamLocations, StreamFamilies, StreamProducts, StreamPurchases, StreamTransfers, StreamSales,
+	StreamPurchaseReceipts, StreamTransferReceipts, StreamFulfilments, StreamStocktakes, StreamStock,
 }
 
 // Failure is one record that could not be synced. It is quarantined: the

@@ -1,5 +1,8 @@
-// Command quickstart syncs Cin7 Core locations, products and product
-// families into Ramp, twice, and prints what each pass did.
+// Command quickstart runs the whole integration three times and prints what
+// each pass did and what moved each way: Cin7 Core locations, products,
+// families, orders and stock on hand into Ramp; between the first two
+// passes it plays the Ramp users (receives orders, picks a sale, validates
+// a stocktake), and the second pass posts that back to Cin7 Core.
 //
 // With no configuration it starts a fake Cin7 Core (loaded with a demo
 // tenant) and a fake Ramp in-process, so it runs anywhere:
@@ -13,9 +16,9 @@
 //	CIN7CORE_BASE_URL, CIN7CORE_ACCOUNT_ID, CIN7CORE_APPLICATION_KEY
 //	RAMP_BASE_URL with RAMP_USERNAME and RAMP_PASSWORD, or RAMP_TOKEN
 //
-// The second pass must create and update nothing: every write is an upsert
-// by ExternalRef and unchanged records are not written. The exit status is
-// non-zero when a pass fails.
+// The last pass must create and update nothing: every write is an upsert
+// by ExternalRef or goes through the outbound ledger, and unchanged records
+// are not written. The exit status is non-zero when a pass fails.
 package main
 
 import (
@@ -35,6 +38,7 @@ import (
 	"github.com/cin7ramp/cin7ramp/ramp"
 	"github.com/cin7ramp/cin7ramp/ramp/ramptest"
 	cinsync "github.com/cin7ramp/cin7ramp/sync"
+	"github.com/shopspring/decimal"
 )
 
 func main() {
@@ -49,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print each pass's report as one JSON object per line")
-	passes := fs.Int("passes", 2, "number of passes to run")
+	passes := fs.Int("passes", 3, "number of passes to run")
 	stateDir := fs.String("state", "", "keep sync state in this directory between runs (needs a real Ramp: RAMP_BASE_URL)")
 	verbose := fs.Bool("v", false, "log every API call to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -78,13 +82,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	cin7, cin7Desc, closeCin7, err := cin7Client(getenv, logger)
+	cin7, cs, cin7Desc, closeCin7, err := cin7Client(getenv, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "quickstart:", err)
 		return 2
 	}
 	defer closeCin7()
-	rc, rampDesc, closeRamp, err := rampClient(getenv, logger)
+	rc, rs, rampDesc, closeRamp, err := rampClient(getenv, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "quickstart:", err)
 		return 2
@@ -131,7 +135,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				return 1
 			}
 		} else {
-			fmt.Fprintf(stdout, "\nPass %d (%s):\n%s", i, rep.Finished.Sub(rep.Started).Round(1e6), rep.Summary())
+			fmt.Fprintf(stdout, "\nPass %d (%s):\n%s%s", i, rep.Finished.Sub(rep.Started).Round(1e6), rep.Summary(), moved(rep))
+		}
+		if i == 1 && i < *passes && rs != nil {
+			w := stdout
+			if *asJSON {
+				w = io.Discard
+			}
+			var onHand func(productID, locationID string) decimal.Decimal
+			if cs != nil {
+				onHand = func(productID, locationID string) decimal.Decimal {
+					return cs.Tenant().StockOf(cin7coretest.StockKey{ProductID: productID, LocationID: locationID}).OnHand
+				}
+			}
+			playRampUser(rs, onHand, w)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "quickstart: pass %d failed: %v\n", i, err)
@@ -143,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // cin7Client connects to the Cin7 Core named by the environment, or starts
 // the fake with the demo tenant when none is named.
-func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Client, string, func(), error) {
+func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Client, *cin7coretest.Server, string, func(), error) {
 	base, account, key := getenv("CIN7CORE_BASE_URL"), getenv("CIN7CORE_ACCOUNT_ID"), getenv("CIN7CORE_APPLICATION_KEY")
 	if base == "" && account == "" && key == "" {
 		srv := cin7coretest.NewServer(cin7coretest.WithTenant(cin7coretest.DemoTenant()))
@@ -153,12 +170,12 @@ func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Clie
 		c, err := srv.NewClient(cin7core.WithLogger(logger))
 		if err != nil {
 			srv.Close()
-			return nil, "", nil, err
+			return nil, nil, "", nil, err
 		}
-		return c, "built-in fake with the demo tenant at " + srv.URL(), srv.Close, nil
+		return c, srv, "built-in fake with the demo tenant at " + srv.URL(), srv.Close, nil
 	}
 	if account == "" || key == "" {
-		return nil, "", nil, errors.New("CIN7CORE_ACCOUNT_ID and CIN7CORE_APPLICATION_KEY must both be set to use a real Cin7 Core")
+		return nil, nil, "", nil, errors.New("CIN7CORE_ACCOUNT_ID and CIN7CORE_APPLICATION_KEY must both be set to use a real Cin7 Core")
 	}
 	opts := []cin7core.Option{cin7core.WithCredentials(account, key), cin7core.WithLogger(logger)}
 	if base != "" {
@@ -168,26 +185,28 @@ func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Clie
 	}
 	c, err := cin7core.NewClient(opts...)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, nil, "", nil, err
 	}
-	return c, base, func() {}, nil
+	return c, nil, base, func() {}, nil
 }
 
 // rampClient connects to the Ramp named by the environment, or starts the
 // fake when none is named.
-func rampClient(getenv func(string) string, logger *slog.Logger) (*ramp.Client, string, func(), error) {
+// The fake's server is returned too (nil for a real Ramp), so the
+// quickstart can act as the Ramp users between passes.
+func rampClient(getenv func(string) string, logger *slog.Logger) (*ramp.Client, *ramptest.Server, string, func(), error) {
 	base, user, pass, token := getenv("RAMP_BASE_URL"), getenv("RAMP_USERNAME"), getenv("RAMP_PASSWORD"), getenv("RAMP_TOKEN")
 	if base == "" {
 		if user != "" || pass != "" || token != "" {
-			return nil, "", nil, errors.New("RAMP_BASE_URL must be set when Ramp credentials are given")
+			return nil, nil, "", nil, errors.New("RAMP_BASE_URL must be set when Ramp credentials are given")
 		}
 		srv := ramptest.NewServer()
-		c, err := ramp.NewClient(ramp.WithBaseURL(srv.URL()), ramp.WithLogin(ramptest.DefaultUsername, ramptest.DefaultPassword), ramp.WithLogger(logger))
+		c, err := srv.NewClient(ramp.WithLogger(logger))
 		if err != nil {
 			srv.Close()
-			return nil, "", nil, err
+			return nil, nil, "", nil, err
 		}
-		return c, "built-in fake at " + srv.URL(), srv.Close, nil
+		return c, srv, "built-in fake at " + srv.URL(), srv.Close, nil
 	}
 	opts := []ramp.Option{ramp.WithBaseURL(base), ramp.WithLogger(logger)}
 	switch {
@@ -196,11 +215,11 @@ func rampClient(getenv func(string) string, logger *slog.Logger) (*ramp.Client, 
 	case user != "" && pass != "":
 		opts = append(opts, ramp.WithLogin(user, pass))
 	default:
-		return nil, "", nil, errors.New("set RAMP_TOKEN, or RAMP_USERNAME and RAMP_PASSWORD, to use a real Ramp")
+		return nil, nil, "", nil, errors.New("set RAMP_TOKEN, or RAMP_USERNAME and RAMP_PASSWORD, to use a real Ramp")
 	}
 	c, err := ramp.NewClient(opts...)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, nil, "", nil, err
 	}
-	return c, base, func() {}, nil
+	return c, nil, base, func() {}, nil
 }
