@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"net/url"
 	"reflect"
 	"sync"
@@ -119,13 +120,16 @@ func newListPager[T any](c *Client, path, key string, query func() (url.Values, 
 // status 200) is ErrBadResponse, never an empty page. Records that do not
 // decode are set aside as RowErrors.
 func getList[T any](ctx context.Context, c *Client, path, key string, q url.Values, page int) (*pageResult[T], error) {
-	var raw json.RawMessage
-	if err := c.get(ctx, path, q, &raw); err != nil {
-		return nil, err
+	resp, err := c.pipe.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path, Query: q})
+	if err != nil {
+		return nil, c.typed(err, http.MethodGet, path)
 	}
+	// The page is decoded straight from the response body: one scan in
+	// the common case, a second only when a record is malformed.
+	raw := resp.Body
 	typ := envelopeType(reflect.TypeFor[T](), key)
 	env := reflect.New(typ)
-	fast := json.Unmarshal(raw, env.Interface()) == nil
+	fast := len(raw) > 0 && json.Unmarshal(raw, env.Interface()) == nil
 	var res pageResult[T]
 	if fast {
 		res.total, _ = env.Elem().Field(0).Interface().(*Int)

@@ -356,7 +356,7 @@ func (p *Pipeline) attempt(ctx context.Context, req Request, u *url.URL) (*Respo
 	if hresp.StatusCode >= 400 {
 		limit = MaxErrorBody
 	}
-	b, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
+	b, err := readBody(hresp, limit)
 	if err != nil {
 		return nil, true, err
 	}
@@ -392,6 +392,19 @@ func guardRedirects(hc *http.Client, sensitive []string) *http.Client {
 		return nil
 	}
 	return &cp
+}
+
+// readBody reads up to limit+1 bytes, sizing the buffer from
+// Content-Length when the server sends one (a 1000-record page is several
+// MiB: growing a buffer to it by doubling copies it many times).
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	r := io.LimitReader(resp.Body, limit+1)
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf := bytes.NewBuffer(make([]byte, 0, n+1))
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(r)
 }
 
 // mayHaveBeenSent is conservative: only failures that certainly happen
