@@ -1,0 +1,5 @@
+//go:build !race
+
+package riverworker_test
+
+const raceEnabled = false
