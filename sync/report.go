@@ -77,7 +77,11 @@ type StreamReport struct {
 	Failed    int `json:"failed"`
 	// SkippedByReason breaks Skipped down by mapping.SkipReason.
 	SkippedByReason map[string]int `json:"skipped_by_reason,omitempty"`
-	Failures        []Failure      `json:"failures,omitempty"`
+	// SkippedLines details the document lines behind SkippedByReason
+	// where a stream leaves lines out of a write (stocktake lines not put
+	// in the stock adjustment).
+	SkippedLines []SkippedLine `json:"skipped_lines,omitempty"`
+	Failures     []Failure     `json:"failures,omitempty"`
 	// Quarantined counts records held back after this pass (this pass's
 	// failures and older ones not yet fixed at the source).
 	Quarantined int `json:"quarantined"`
@@ -134,6 +138,8 @@ type PlannedWrite struct {
 	Name        string `json:"name"`
 	// Archived is set when the write archives the entity.
 	Archived bool `json:"archived,omitempty"`
+	// Lines are the lines a planned stock adjustment would post.
+	Lines []PlannedLine `json:"lines,omitempty"`
 }
 
 // Err returns the error that stopped the stream, if any.

@@ -99,6 +99,9 @@ type stocktakePass struct {
 // (the latest validation seen, capped at the pass's start) advances only
 // when the read was complete and no stocktake failed.
 func (e *Engine) syncStocktakes(ctx context.Context, sr *StreamReport, log *slog.Logger) error {
+	if id, ok := targetStocktake(ctx); ok {
+		return e.syncOneStocktake(ctx, id, sr, log) // Engine.SyncStocktake
+	}
 	cin7 := e.cfg.Source.(StockAdjustmentTarget)
 	rmp := e.cfg.Sink.(ValidatedStocktakeSource)
 	l, err := e.loadLedger(ctx, StreamStocktakes, log)
@@ -175,6 +178,9 @@ func (e *Engine) postStocktake(ctx context.Context, cin7 StockAdjustmentTarget, 
 	case err != nil:
 		return false, err
 	}
+	if name == "" {
+		name = st.Name
+	}
 	ver := stocktakeVersion(st.Version)
 	if prev, ok := l.Entries[st.ID]; ok && prev.State == ledgerPosted && prev.DocVersion == ver {
 		sr.Unchanged++
@@ -192,6 +198,7 @@ func (e *Engine) postStocktake(ctx context.Context, cin7 StockAdjustmentTarget, 
 	}
 	for _, s := range adj.Skipped {
 		sr.skip(stocktakeLineID(st.ID, s), string(s.Reason))
+		sr.SkippedLines = append(sr.SkippedLines, skippedStocktakeLine(st.ID, s))
 		log.Info("stocktake line not posted", slog.String("stocktake", st.ID), slog.Int("line", s.Index), slog.String("sku", s.SkuNumber),
 			slog.String("reason", string(s.Reason)), slog.String("detail", s.Detail))
 	}
@@ -246,7 +253,8 @@ func (e *Engine) postStocktake(ctx context.Context, cin7 StockAdjustmentTarget, 
 	case posted:
 		sr.Created++
 		if e.cfg.DryRun {
-			sr.Plan = append(sr.Plan, PlannedWrite{Action: "post", Kind: "stock adjustment", ExternalRef: marker, Name: name})
+			sr.Plan = append(sr.Plan, PlannedWrite{Action: "post", Kind: "stock adjustment", ExternalRef: marker, Name: name,
+				Lines: plannedAdjustmentLines(adj.Request.Lines, products)})
 		}
 		log.Info("stock adjustment posted", slog.String("stocktake", st.ID), slog.String("task", ref), slog.Int("lines", len(adj.Request.Lines)))
 	case foundPosted:

@@ -355,6 +355,7 @@ func buildTable[T any](vs []T, id func(*T) string) table[T] {
 	for i := range vs {
 		tb.idx[cin7core.NormalizeID(id(&vs[i]))] = i
 	}
+	tb.touch()
 	return tb
 }
 
@@ -484,6 +485,7 @@ func decimalNames(t reflect.Type) (map[string]bool, bool) {
 func (g *gen) stock(n int) {
 	if g.t.stock == nil {
 		g.t.stock = make(map[StockKey]*StockLevel, g.spec.StockRows)
+		g.t.stockKeysChanged()
 	}
 	for range n {
 		if !g.addStockRow() {
@@ -531,6 +533,7 @@ func (g *gen) addStockRow() bool {
 			continue
 		}
 		g.t.stock[k] = &StockLevel{OnHand: onHand, UnitCost: p.AverageCost}
+		g.t.stockKeysChanged()
 		g.keysOf[k.ProductID] = append(g.keysOf[k.ProductID], k)
 		g.keys = append(g.keys, k)
 		return true

@@ -69,6 +69,9 @@ type purchStore struct {
 	byID  map[string]*purchRecord // by normalised ID
 	order []string                // normalised IDs in insertion order
 	seq   int                     // last generated order number
+	// byNumber caches sorted's answer; checked (not re-sorted) while
+	// no purchase was added and the order still holds.
+	byNumber []*purchRecord
 }
 
 // purchRecord is one purchase, kept in the advanced shape (a simple
@@ -199,17 +202,25 @@ func (t *Tenant) Purchase(id string) (cin7core.AdvancedPurchase, bool) {
 	return r.advancedView(), true
 }
 
+// sorted returns the purchases by order number (ignoring case), then ID.
+// The caller holds the tenant's lock for writing and must not modify the
+// slice.
 func (st *purchStore) sorted() []*purchRecord {
+	cmp := func(a, b *purchRecord) int {
+		if c := compareFold(a.p.OrderNumber, b.p.OrderNumber); c != 0 {
+			return c
+		}
+		return strings.Compare(cin7core.NormalizeID(a.p.ID), cin7core.NormalizeID(b.p.ID))
+	}
+	if len(st.byNumber) == len(st.order) && slices.IsSortedFunc(st.byNumber, cmp) {
+		return st.byNumber
+	}
 	out := make([]*purchRecord, 0, len(st.order))
 	for _, id := range st.order {
 		out = append(out, st.byID[id])
 	}
-	slices.SortStableFunc(out, func(a, b *purchRecord) int {
-		if c := strings.Compare(strings.ToLower(a.p.OrderNumber), strings.ToLower(b.p.OrderNumber)); c != 0 {
-			return c
-		}
-		return strings.Compare(cin7core.NormalizeID(a.p.ID), cin7core.NormalizeID(b.p.ID))
-	})
+	slices.SortStableFunc(out, cmp)
+	st.byNumber = out
 	return out
 }
 

@@ -62,6 +62,9 @@ type saleStore struct {
 	sales map[string]*fakeSale // by normalised sale ID
 	tasks map[string]string    // normalised fulfilment task ID -> sale ID
 	seq   int                  // last order number used
+	// byNumber caches sorted's answer; checked (not re-sorted) while
+	// no sale was added and the order still holds.
+	byNumber []*fakeSale
 }
 
 // fakeSale is one stored sale with what the API does not show.
@@ -438,7 +441,7 @@ func (t *Tenant) authoriseSaleOrderLocked(fs *fakeSale, taskID string) *apiErr {
 			continue
 		}
 		need := l.Quantity
-		for _, e := range t.stockLocked() {
+		for _, e := range t.stockOfProductLocked(p.ID) {
 			if need.IsZero() {
 				break
 			}
@@ -635,17 +638,25 @@ func (fs *fakeSale) listItem() cin7core.SaleListItem {
 	return r
 }
 
+// sorted returns the sales by order number, newest first, then ID. The
+// caller holds the tenant's lock for writing and must not modify the
+// slice.
 func (st *saleStore) sorted() []*fakeSale {
-	out := make([]*fakeSale, 0, len(st.sales))
-	for _, fs := range st.sales {
-		out = append(out, fs)
-	}
-	slices.SortFunc(out, func(a, b *fakeSale) int {
+	cmp := func(a, b *fakeSale) int {
 		if c := strings.Compare(b.sale.Order.SaleOrderNumber, a.sale.Order.SaleOrderNumber); c != 0 {
 			return c
 		}
 		return strings.Compare(cin7core.NormalizeID(a.sale.ID), cin7core.NormalizeID(b.sale.ID))
-	})
+	}
+	if len(st.byNumber) == len(st.sales) && slices.IsSortedFunc(st.byNumber, cmp) {
+		return st.byNumber
+	}
+	out := make([]*fakeSale, 0, len(st.sales))
+	for _, fs := range st.sales {
+		out = append(out, fs)
+	}
+	slices.SortFunc(out, cmp)
+	st.byNumber = out
 	return out
 }
 

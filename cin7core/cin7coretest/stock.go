@@ -96,12 +96,44 @@ func (t *Tenant) Stock() []StockEntry {
 }
 
 func (t *Tenant) stockLocked() []StockEntry {
-	out := make([]StockEntry, 0, len(t.stock))
-	for k, l := range t.stock {
-		out = append(out, StockEntry{Key: k, Level: *l})
+	keys := t.stockKeysLocked()
+	out := make([]StockEntry, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, StockEntry{Key: k, Level: *t.stock[k]})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Key, out[j].Key
+	return out
+}
+
+// stockOfProductLocked returns the ledger rows of one product (ID
+// compared normalised), in stockLocked's order, without copying the rest
+// of the ledger: keys sort by product first. The caller holds t.mu.
+func (t *Tenant) stockOfProductLocked(productID string) []StockEntry {
+	id := cin7core.NormalizeID(productID)
+	keys := t.stockKeysLocked()
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].ProductID >= id })
+	var out []StockEntry
+	for ; i < len(keys) && keys[i].ProductID == id; i++ {
+		out = append(out, StockEntry{Key: keys[i], Level: *t.stock[keys[i]]})
+	}
+	return out
+}
+
+// stockKeysLocked returns the ledger's keys sorted by product, location,
+// bin, batch and expiry, sorted once per change of the key set. The
+// caller holds t.mu (for reading at least) and must not modify the slice.
+func (t *Tenant) stockKeysLocked() []StockKey {
+	c := &t.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys != nil && c.keysVer == t.stockVer && len(c.keys) == len(t.stock) {
+		return c.keys
+	}
+	keys := make([]StockKey, 0, len(t.stock))
+	for k := range t.stock {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
 		switch {
 		case a.ProductID != b.ProductID:
 			return a.ProductID < b.ProductID
@@ -114,7 +146,8 @@ func (t *Tenant) stockLocked() []StockEntry {
 		}
 		return a.Expiry.Before(b.Expiry)
 	})
-	return out
+	c.keys, c.keysVer = keys, t.stockVer
+	return keys
 }
 
 // adjustStockLocked applies f to a key's level, creating it if needed and
@@ -124,14 +157,17 @@ func (t *Tenant) adjustStockLocked(k StockKey, f func(*StockLevel)) {
 	k = k.normalised()
 	if t.stock == nil {
 		t.stock = map[StockKey]*StockLevel{}
+		t.stockKeysChanged()
 	}
 	l, ok := t.stock[k]
 	if !ok {
 		l = &StockLevel{}
 		t.stock[k] = l
+		t.stockKeysChanged()
 	}
 	f(l)
 	if l.OnHand.IsZero() && l.Allocated.IsZero() && l.OnOrder.IsZero() && l.InTransit.IsZero() {
 		delete(t.stock, k)
+		t.stockKeysChanged()
 	}
 }

@@ -330,48 +330,106 @@ func (s *Server) stkListAvailability(q params) ([]byte, *apiErr) {
 	loc, batch, cat := q.get("Location"), q.get("Batch"), q.get("Category")
 	t := s.tenant
 	t.mu.RLock()
-	var rows []cin7core.AvailabilityRow
-	for _, en := range t.stockLocked() {
-		l := en.Level
-		if l.OnHand.IsZero() && l.Allocated.IsZero() && l.OnOrder.IsZero() && l.InTransit.IsZero() {
+	defer t.mu.RUnlock()
+	// Rows in the list's order (SKU ignoring case, location, bin, batch,
+	// expiry), sorted once per change of keys, names or SKUs; only the
+	// requested page is built and rendered.
+	var match []availKey
+	filtered := id != "" || name != "" || sku != "" || loc != "" || batch != "" || cat != ""
+	for _, ak := range t.availabilityOrderLocked() {
+		l := t.stock[ak.key]
+		if l == nil || (l.OnHand.IsZero() && l.Allocated.IsZero() && l.OnOrder.IsZero() && l.InTransit.IsZero()) {
 			continue
 		}
-		var p cin7core.Product
-		if i, ok := t.products.find(en.Key.ProductID); ok {
-			p = t.products.rows[i].v
-		} else {
-			p.ID = en.Key.ProductID
+		if filtered {
+			p := t.availProduct(ak.key.ProductID)
+			if (id != "" && !cin7core.SameID(p.ID, id)) || (name != "" && !hasPrefixFold(p.Name, name)) ||
+				(sku != "" && !hasPrefixFold(p.SKU, sku)) || (loc != "" && !strings.EqualFold(ak.locName, loc)) ||
+				(batch != "" && !strings.EqualFold(ak.key.Batch, batch)) || (cat != "" && !strings.EqualFold(p.Category, cat)) {
+				continue
+			}
 		}
-		place := t.stkPlaceOfKey(en.Key)
-		if (id != "" && !cin7core.SameID(p.ID, id)) || (name != "" && !hasPrefixFold(p.Name, name)) ||
-			(sku != "" && !hasPrefixFold(p.SKU, sku)) || (loc != "" && !strings.EqualFold(place.locName, loc)) ||
-			(batch != "" && !strings.EqualFold(en.Key.Batch, batch)) || (cat != "" && !strings.EqualFold(p.Category, cat)) {
-			continue
-		}
-		rows = append(rows, cin7core.AvailabilityRow{
+		match = append(match, ak)
+	}
+	raws := make([]json.RawMessage, len(match))
+	start := (page - 1) * limit
+	if start > len(match) || start < 0 {
+		start = len(match)
+	}
+	end := min(start+limit, len(match))
+	for i := start; i < end; i++ {
+		ak := match[i]
+		l := t.stock[ak.key]
+		p := t.availProduct(ak.key.ProductID)
+		b, e := stkRender(cin7core.AvailabilityRow{
 			ID: p.ID, SKU: p.SKU, Name: p.Name, Barcode: p.Barcode,
-			Location: place.locName, Bin: en.Key.Bin, Batch: en.Key.Batch, ExpiryDate: stkTime(en.Key.Expiry),
+			Location: ak.locName, Bin: ak.key.Bin, Batch: ak.key.Batch, ExpiryDate: stkTime(ak.key.Expiry),
 			OnHand: l.OnHand, Allocated: l.Allocated, Available: l.OnHand.Sub(l.Allocated), OnOrder: l.OnOrder,
 			StockOnHand: l.OnHand.Mul(l.UnitCost).Round(4), InTransit: l.InTransit,
 		})
+		if e != nil {
+			return nil, e
+		}
+		raws[i] = b
 	}
-	t.mu.RUnlock()
-	slices.SortStableFunc(rows, func(a, b cin7core.AvailabilityRow) int {
+	return envelope("ProductAvailabilityList", raws, page, limit), nil
+}
+
+// availKey is one ledger key in the availability list's order, with
+// what the order is computed from.
+type availKey struct {
+	key     StockKey
+	locName string
+}
+
+// availProduct returns the product a ledger key names (only its ID when
+// the catalogue has no such product).
+func (t *Tenant) availProduct(id string) cin7core.Product {
+	if i, ok := t.products.find(id); ok {
+		return t.products.rows[i].v
+	}
+	return cin7core.Product{ID: id}
+}
+
+// availabilityOrderLocked returns every ledger key in the order
+// ref/productavailability lists rows: SKU ignoring case, location name,
+// bin, batch, expiry, then the ledger's own order. It is sorted again only
+// when ledger keys, products or locations changed. The caller holds t.mu
+// (for reading at least) and must not modify the slice.
+func (t *Tenant) availabilityOrderLocked() []availKey {
+	keys := t.stockKeysLocked()
+	c := &t.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ver := [3]uint64{t.stockVer, t.products.ver, t.locations.ver}
+	if c.avail != nil && c.availVer == ver && len(c.avail) == len(keys) {
+		return c.avail
+	}
+	type sortKey struct {
+		ak  availKey
+		sku string
+	}
+	ks := make([]sortKey, len(keys))
+	for i, k := range keys {
+		ks[i] = sortKey{availKey{k, t.stkPlaceOfKey(k).locName}, strings.ToLower(t.availProduct(k.ProductID).SKU)}
+	}
+	slices.SortStableFunc(ks, func(a, b sortKey) int {
 		for _, c := range []int{
-			strings.Compare(strings.ToLower(a.SKU), strings.ToLower(b.SKU)),
-			strings.Compare(a.Location, b.Location), strings.Compare(a.Bin, b.Bin), strings.Compare(a.Batch, b.Batch),
+			strings.Compare(a.sku, b.sku),
+			strings.Compare(a.ak.locName, b.ak.locName), strings.Compare(a.ak.key.Bin, b.ak.key.Bin), strings.Compare(a.ak.key.Batch, b.ak.key.Batch),
 		} {
 			if c != 0 {
 				return c
 			}
 		}
-		return a.ExpiryDate.Compare(b.ExpiryDate.Time)
+		return a.ak.key.Expiry.Compare(b.ak.key.Expiry)
 	})
-	raws, e := stkRows(rows)
-	if e != nil {
-		return nil, e
+	out := make([]availKey, len(ks))
+	for i := range ks {
+		out[i] = ks[i].ak
 	}
-	return envelope("ProductAvailabilityList", raws, page, limit), nil
+	c.avail, c.availVer = out, ver
+	return out
 }
 
 // ---- stock transfers ----
@@ -402,7 +460,7 @@ func (t *Tenant) stkTransferLines(in []cin7core.StockTransferLine, from stkPlace
 		}
 		l.ProductID, l.SKU, l.ProductName = cin7core.NormalizeID(p.ID), p.SKU, p.Name
 		l.QuantityOnHand, l.QuantityAvailable = decimal.Zero, decimal.Zero
-		for _, en := range t.stockLocked() {
+		for _, en := range t.stockOfProductLocked(l.ProductID) {
 			k := en.Key
 			if k.ProductID == l.ProductID && from.same(t.stkPlaceOfKey(k)) && (l.BatchSN == "" || strings.EqualFold(k.Batch, l.BatchSN)) &&
 				(l.ExpiryDate.IsZero() || k.Expiry.Equal(l.ExpiryDate.Time)) {
@@ -423,7 +481,7 @@ func (t *Tenant) stkPick(tr *stkTransfer) ([]stkMove, *apiErr) {
 	for _, l := range tr.doc.Lines {
 		need := l.TransferQuantity
 		var cands []StockEntry
-		for _, en := range t.stockLocked() {
+		for _, en := range t.stockOfProductLocked(l.ProductID) {
 			k := en.Key
 			if k.ProductID == cin7core.NormalizeID(l.ProductID) && tr.from.same(t.stkPlaceOfKey(k)) &&
 				(l.BatchSN == "" || strings.EqualFold(k.Batch, l.BatchSN)) && (l.ExpiryDate.IsZero() || k.Expiry.Equal(l.ExpiryDate.Time)) {

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
 )
@@ -29,7 +31,37 @@ type Tenant struct {
 	// ext holds the stores of the other resources (purchases, sales, …),
 	// each created on first use by its own file; guarded by mu.
 	ext map[string]any
+	// stockVer changes whenever a ledger key is added or removed (the
+	// sorted orders below depend only on the keys, names and SKUs).
+	stockVer uint64
+	// cache holds sorted orders computed by readers (under mu.RLock), so
+	// lists do not sort the whole ledger per page.
+	cache stockCache
 }
+
+// stockCache holds the ledger's sorted key orders; guarded by its own mu,
+// as readers holding only t.mu.RLock fill it.
+type stockCache struct {
+	mu sync.Mutex
+	// keys are the ledger keys by product, location, bin, batch and
+	// expiry, valid while keysVer == stockVer.
+	keys    []StockKey
+	keysVer uint64
+	// avail is the ref/productavailability order (keys with their
+	// location names), valid while availVer matches.
+	avail    []availKey
+	availVer [3]uint64
+}
+
+// verSeq numbers versions of tables and the ledger: every change takes
+// the next number, so a version is never reused, even by a rebuilt table.
+var verSeq atomic.Uint64
+
+func nextVer() uint64 { return verSeq.Add(1) }
+
+// stockKeysChanged notes that a ledger key was added or removed. The
+// caller holds t.mu for writing.
+func (t *Tenant) stockKeysChanged() { t.stockVer = nextVer() }
 
 // extStore returns the tenant's store under key, creating it with mk on
 // first use. The caller must hold t.mu for writing.
@@ -56,6 +88,28 @@ type record[T any] struct {
 type table[T any] struct {
 	rows []record[T]
 	idx  map[string]int
+	// ver changes on every write (a fresh number from verSeq).
+	ver uint64
+	// sorted caches the rows' order by name then ID for readers; nil
+	// until the first write.
+	sorted *sortCache
+}
+
+// sortCache is a table's cached sorted order (row indexes), valid while
+// ver equals the table's.
+type sortCache struct {
+	mu    sync.Mutex
+	ver   uint64
+	order []int
+}
+
+// touch marks the table written: a new version and an empty sort cache.
+// The caller holds the tenant's lock for writing.
+func (t *table[T]) touch() {
+	t.ver = nextVer()
+	if t.sorted == nil {
+		t.sorted = &sortCache{}
+	}
 }
 
 func (t *table[T]) find(id string) (int, bool) {
@@ -64,7 +118,9 @@ func (t *table[T]) find(id string) (int, bool) {
 }
 
 func (t *table[T]) clone() table[T] {
-	return table[T]{rows: slices.Clone(t.rows), idx: maps.Clone(t.idx)}
+	c := table[T]{rows: slices.Clone(t.rows), idx: maps.Clone(t.idx)}
+	c.touch()
+	return c
 }
 
 // put inserts or replaces the row with the given ID.
@@ -77,6 +133,7 @@ func (t *table[T]) put(id string, v T, st wireStyle) error {
 		t.idx = map[string]int{}
 	}
 	rec := record[T]{v: v, style: st, wire: wire}
+	t.touch()
 	if i, ok := t.find(id); ok {
 		t.rows[i] = rec
 		return nil
@@ -337,21 +394,84 @@ func sortedRows[T any](t *table[T], key func(*T) (string, string)) []*record[T] 
 }
 
 func filterRows[T any](t *table[T], key func(*T) (string, string), keep func(*T) bool) []*record[T] {
-	out := make([]*record[T], 0, len(t.rows))
-	for i := range t.rows {
+	order := sortedOrder(t, key)
+	out := make([]*record[T], 0, len(order))
+	for _, i := range order {
 		if keep == nil || keep(&t.rows[i].v) {
 			out = append(out, &t.rows[i])
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *record[T]) int {
-		an, aid := key(&a.v)
-		bn, bid := key(&b.v)
-		if c := strings.Compare(strings.ToLower(an), strings.ToLower(bn)); c != 0 {
+	return out
+}
+
+// sortedOrder returns the indexes of the table's rows by name (ignoring
+// case), then normalised ID, in insertion order where both are equal;
+// cached until the next write (each table is always sorted with the same
+// key). The caller holds the tenant's lock, for reading at least.
+func sortedOrder[T any](t *table[T], key func(*T) (string, string)) []int {
+	c := t.sorted
+	if c != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.order != nil && c.ver == t.ver {
+			return c.order
+		}
+	}
+	type k struct {
+		name, id string
+		i        int
+	}
+	ks := make([]k, len(t.rows))
+	for i := range t.rows {
+		n, id := key(&t.rows[i].v)
+		ks[i] = k{strings.ToLower(n), cin7core.NormalizeID(id), i}
+	}
+	slices.SortStableFunc(ks, func(a, b k) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
 			return c
 		}
-		return strings.Compare(cin7core.NormalizeID(aid), cin7core.NormalizeID(bid))
+		return strings.Compare(a.id, b.id)
 	})
-	return out
+	order := make([]int, len(ks))
+	for i, x := range ks {
+		order[i] = x.i
+	}
+	if c != nil {
+		c.order, c.ver = order, t.ver
+	}
+	return order
+}
+
+// compareFold compares a and b as strings.Compare(strings.ToLower(a),
+// strings.ToLower(b)) does, without allocating for ASCII text.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a[i:]), strings.ToLower(b[i:]))
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) == len(b):
+		return 0
+	case len(a) < len(b):
+		// b's rest may lower to nothing shorter only for non-ASCII; a
+		// prefix sorts first.
+		return -1
+	}
+	return 1
 }
 
 // Counts are the numbers a full sync of a tenant should produce.

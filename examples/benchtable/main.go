@@ -29,8 +29,6 @@ import (
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
 	"github.com/cin7ramp/cin7ramp/cin7core/cin7coretest"
-	"github.com/cin7ramp/cin7ramp/ramp/ramptest"
-	cinsync "github.com/cin7ramp/cin7ramp/sync"
 )
 
 func main() {
@@ -146,94 +144,6 @@ func ratio(d, b time.Duration) string {
 }
 
 func pages(n, size int) int { return max(1, (n+size-1)/size) }
-
-// ---- API calls and limit per pass ----
-
-func passTable(ctx context.Context, out io.Writer, tenant *cin7coretest.Tenant) error {
-	clk := &clock{now: cin7coretest.GenerationEpoch().Add(24 * time.Hour)}
-	cs := cin7coretest.NewServer(cin7coretest.WithTenant(tenant), cin7coretest.WithClock(clk.Now),
-		cin7coretest.WithRateLimit(cin7core.RateLimit, cin7core.RateWindow))
-	defer cs.Close()
-	rs := ramptest.NewServer()
-	defer rs.Close()
-	cc, err := cs.NewClient(cin7core.WithLimiter(cin7core.NewWindowLimiter(cin7core.RateLimit, cin7core.RateWindow, clk)), cin7core.WithClock(clk))
-	if err != nil {
-		return err
-	}
-	rc, err := rs.NewClient()
-	if err != nil {
-		return err
-	}
-	e, err := cinsync.NewEngine(cinsync.Config{Source: cinsync.Cin7Source(cc), Sink: cinsync.RampSink(rc), Tenant: "bench", Now: clk.Now})
-	if err != nil {
-		return err
-	}
-	// The streams measured: the catalogue streams the engine has.
-	streams := []cinsync.Stream{cinsync.StreamLocations}
-	known := map[cinsync.Stream]bool{}
-	for _, st := range e.Streams() {
-		known[st] = true
-	}
-	if known[cinsync.StreamFamilies] {
-		streams = append(streams, cinsync.StreamFamilies)
-	}
-	streams = append(streams, cinsync.StreamProducts)
-	if !known[cinsync.StreamFamilies] {
-		// The products stream reads the families itself.
-		fmt.Fprintln(out, "(the products stream reads families too)")
-	}
-	nLoc, nFam, nProd := len(tenant.Locations()), len(tenant.Families()), len(tenant.Products())
-	// lists are the list endpoints a pass reads and how many records each
-	// returns: a lower bound of one call per 1,000 records, at least one.
-	lists := func(changedProducts, changedFamilies int) [][2]int {
-		return [][2]int{{nLoc, nLoc}, {changedFamilies, nFam}, {changedProducts, nProd}}
-	}
-	type pass struct {
-		name   string
-		before func()
-		read   func() [][2]int // records read and listed, per list
-	}
-	var changed int
-	passes := []pass{
-		{"first", func() {}, func() [][2]int { return lists(nProd, nFam) }},
-		{"nothing changed", func() { _ = clk.Sleep(ctx, 15*time.Minute) }, func() [][2]int { return lists(0, 0) }},
-		{"1% products changed", func() {
-			_ = clk.Sleep(ctx, 15*time.Minute)
-			changed = len(tenant.ChangeProducts(0.01, 1))
-		}, func() [][2]int { return lists(changed, 0) }},
-	}
-	fullPages := pages(nLoc, 1000) + pages(nFam, 1000) + pages(nProd, 1000)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(out, "API calls per pass (streams %v; the order and stock streams are not measured yet)\n", streams)
-	fmt.Fprintln(tw, "pass\tcalls\tlower bound\tratio\tmost calls by one stream\tbaseline page size 100\tbaseline full re-read\tvirtual time\twindow bound\tratio\tthrottled\t")
-	for _, p := range passes {
-		p.before()
-		before, thr := cs.Calls(), cs.Throttled()
-		t0 := clk.Now()
-		rep, err := e.Sync(ctx, streams...)
-		if err != nil {
-			return fmt.Errorf("%s pass: %w", p.name, err)
-		}
-		calls := cs.Calls() - before
-		d := clk.Now().Sub(t0)
-		var most int64
-		for _, sr := range rep.Streams {
-			most = max(most, sr.Cin7Calls)
-		}
-		lower, p100 := 0, 0
-		for _, l := range p.read() {
-			lower += pages(l[0], 1000)
-			p100 += pages(l[0], 100)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%d\t%d\t%d\t%v\t%v\t%s\t%d\t\n", p.name, calls, lower, float64(calls)/float64(lower), most, p100, fullPages,
-			d.Round(time.Millisecond), bound(calls), ratio(d, bound(calls)), cs.Throttled()-thr)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(out)
-	return nil
-}
 
 // ---- time against the limit ----
 
