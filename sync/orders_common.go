@@ -308,7 +308,15 @@ func (r *ordRun) process(ctx context.Context, d ordDoc, ent *ordEntry) error {
 	var merr *mapping.Error
 	switch {
 	case errors.As(err, &rerr):
-		ent.Quarantine = rerr.Error()
+		var row *cin7core.RowError
+		if errors.Is(rerr.err, cin7core.ErrBadResponse) && !errors.As(rerr.err, &row) {
+			// A garbled answer (an HTML page, a cut-off body) says nothing
+			// about the document: read it again next pass rather than
+			// waiting for someone to edit it.
+			ent.Retry = rerr.Error()
+		} else {
+			ent.Quarantine = rerr.Error()
+		}
 		r.sr.fail(Failure{ID: d.ref, Name: d.number, Stage: "read", Reason: rerr.Error()})
 		return nil
 	case errors.As(err, &merr):
