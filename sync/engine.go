@@ -145,11 +145,26 @@ func (e *Engine) Sync(ctx context.Context, streams ...Stream) (*Report, error) {
 	ctx, stop := leaseContext(ctx, lease)
 	defer stop()
 	// Locations first: later streams refer to places.
+	movementsStopped := ""
 	for _, s := range KnownStreams() {
 		if !slices.Contains(streams, s) {
 			continue
 		}
+		if s == StreamStocktakes && movementsStopped != "" {
+			// Adjustments set on-hand absolutely: posted while a receipt,
+			// transfer or fulfilment of this pass is still unposted, they
+			// would be undone (or doubled) when that movement lands next
+			// pass. Hold them until the movements are through.
+			sr := StreamReport{Stream: s}
+			sr.warn("held: the " + movementsStopped + " flow stopped early this pass; stock adjustments are absolute and wait until the movements before them are posted")
+			rep.Streams = append(rep.Streams, sr)
+			continue
+		}
 		sr := e.runStream(ctx, s)
+		if sr.err != nil && movementsStopped == "" &&
+			(s == StreamPurchaseReceipts || s == StreamTransferReceipts || s == StreamFulfilments) {
+			movementsStopped = string(s)
+		}
 		rep.Streams = append(rep.Streams, sr)
 	}
 	rep.Finished = e.cfg.Now()
