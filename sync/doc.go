@@ -9,6 +9,9 @@
 // returns a [Report] with per-stream counts: read, created, updated,
 // unchanged, skipped (by reason), failed, and the API calls made.
 //
+// [Engine.SyncStocktake] posts one validated Ramp stocktake at once (for a
+// person who just validated it), through the same ledger as the stream.
+//
 // [Engine.Run] is a ready-made loop for hosts without a scheduler: every
 // stream at once, then each on its [Schedule] (default every 10 to 20
 // minutes, jittered so tenants spread out), until the context ends. Hosts
