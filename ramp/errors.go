@@ -183,18 +183,23 @@ func snippet(b []byte) string {
 func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 	return func(r *httpx.Response) error {
 		body := bytes.TrimSpace(r.Body)
-		e := &APIError{
-			StatusCode: r.StatusCode, Method: r.Method, URL: r.URL,
-			// Redact first, then cut: a cut could split a secret and leave
-			// half of it unrecognisable.
-			RequestBody: snippet([]byte(red.String(string(r.RequestBody)))), Body: snippet([]byte(red.String(string(body)))),
-			RetryAfter: r.RetryAfter, Attempts: r.Attempts,
+		// The error is built only when there is one: redacting a whole
+		// successful body on every call would cost more than decoding it.
+		newErr := func() *APIError {
+			return &APIError{
+				StatusCode: r.StatusCode, Method: r.Method, URL: r.URL,
+				// Redact first, then cut: a cut could split a secret and
+				// leave half of it unrecognisable.
+				RequestBody: snippet([]byte(red.String(string(r.RequestBody)))), Body: snippet([]byte(red.String(string(body)))),
+				RetryAfter: r.RetryAfter, Attempts: r.Attempts,
+			}
 		}
 		if r.StatusCode >= 200 && r.StatusCode < 300 {
 			if len(body) == 0 {
 				return nil
 			}
-			if !json.Valid(body) {
+			if body[0] != '{' && body[0] != '[' {
+				e := newErr()
 				e.kind = ErrBadResponse
 				e.Message = "response is not JSON (content type " + r.Header.Get("Content-Type") + ")"
 				return e
@@ -205,12 +210,14 @@ func checkResponse(red *httpx.Redactor) func(*httpx.Response) error {
 				return nil
 			}
 			if details, ok := parseErrorBody(body); ok {
+				e := newErr()
 				e.Errors = redactDetails(red, details)
 				e.kind = kindFor(r.StatusCode, details)
 				return e
 			}
 			return nil
 		}
+		e := newErr()
 		if details, ok := parseErrorBody(body); ok {
 			e.Errors = redactDetails(red, details)
 		} else if len(body) > 0 && len(body) < 300 && !bytes.HasPrefix(body, []byte("<")) && !json.Valid(body) {

@@ -194,10 +194,18 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 		if err != nil {
 			return stop(err)
 		}
+		// The checkpoint after a page is only needed when the page changed
+		// something: re-saving the whole state after every unchanged page
+		// would make a quiet pass cost O(records × pages).
+		dirty := len(page.Invalid) > 0
 		for _, p := range page.Items {
 			prodRead.add(cin7core.NormalizeID(p.ID), page.Total, page.HasTotal)
+			unchangedBefore, held := sr.Unchanged, len(st.Retry)+len(st.Quarantine)
 			if err := handle(p); err != nil {
 				return stop(err)
+			}
+			if sr.Unchanged == unchangedBefore || len(st.Retry)+len(st.Quarantine) != held {
+				dirty = true
 			}
 		}
 		for _, bad := range page.Invalid {
@@ -210,8 +218,10 @@ func (e *Engine) syncProducts(ctx context.Context, sr *StreamReport, log *slog.L
 			}
 			sr.fail(Failure{ID: id, Stage: "read", Reason: bad.Error()})
 		}
-		if err := e.save(ctx, StreamProducts, st); err != nil {
-			return err
+		if dirty {
+			if err := e.save(ctx, StreamProducts, st); err != nil {
+				return err
+			}
 		}
 		e.progress(sr, sr.Read, page.Total)
 	}
