@@ -107,3 +107,26 @@ func TestMalformedRecordIsSetAside(t *testing.T) {
 		t.Fatalf("got %d, err %v", len(got), err)
 	}
 }
+
+// An oversized answer is refused with a typed error, not buffered whole.
+func TestOversizedBodyIsRefused(t *testing.T) {
+	mt, c := newMockClient(t)
+	big := strings.Repeat(" ", 65<<20) // past the 64 MiB cap
+	mt.RegisterResponder(http.MethodGet, productURL, jsonResponder(200, []byte(`{"Total":1,"Page":1,"Products":[]}`+big)))
+	_, err := c.Products.List(nil).Collect(context.Background())
+	if !errors.Is(err, cin7core.ErrBadResponse) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Deeply nested JSON is refused by the decoder's depth limit, with an
+// error rather than a stack overflow.
+func TestDeeplyNestedBodyIsRefused(t *testing.T) {
+	mt, c := newMockClient(t)
+	deep := `{"Total":1,"Page":1,"Products":[{"ID":"a","Suppliers":[` + strings.Repeat(`[`, 20000) + strings.Repeat(`]`, 20000) + `]}]}`
+	mt.RegisterResponder(http.MethodGet, productURL, jsonResponder(200, []byte(deep)))
+	_, err := c.Products.List(nil).Collect(context.Background())
+	if !errors.Is(err, cin7core.ErrBadResponse) {
+		t.Fatalf("err = %v", err)
+	}
+}
