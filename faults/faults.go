@@ -42,8 +42,11 @@ const (
 	HTML200
 	// ErrorModel200 answers 200 with a Cin7 Core Error Model body.
 	ErrorModel200
-	// RepeatPage serves the previous answer to the same path again
-	// (a list page repeated instead of the next one).
+	// RepeatPage serves a previous answer again: the last answer to the
+	// same request (method, path and query), a stale answer as a lagging
+	// cache would give; for a request not answered before, the last
+	// answer to the same path (a list page repeated instead of the next
+	// one). A GET never answered on its path passes through.
 	RepeatPage
 	// Slow delays the real answer by Rule.Delay.
 	Slow
@@ -223,7 +226,10 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			[]byte(`[{"ErrorCode":500,"Exception":"injected error inside a 200"}]`)), nil
 	case RepeatPage:
 		t.mu.Lock()
-		prev := t.last[r.Method+" "+r.URL.Path]
+		prev := t.last[requestKey(r)]
+		if prev == nil {
+			prev = t.last[pathKey(r)]
+		}
 		t.mu.Unlock()
 		if prev == nil || r.Method != http.MethodGet {
 			return t.pass(r)
@@ -257,11 +263,22 @@ func (t *Transport) pass(r *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	if resp.StatusCode == http.StatusOK {
 		t.mu.Lock()
-		t.last[r.Method+" "+r.URL.Path] = &recorded{status: resp.StatusCode, header: resp.Header.Clone(), body: b}
+		rec := &recorded{status: resp.StatusCode, header: resp.Header.Clone(), body: b}
+		t.last[requestKey(r)] = rec
+		t.last[pathKey(r)] = rec
 		t.mu.Unlock()
 	}
 	return resp, nil
 }
+
+// requestKey names a request for RepeatPage: method, path and query
+// (the query as sent, so two pages of one list are two requests).
+func requestKey(r *http.Request) string {
+	return "request " + r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery
+}
+
+// pathKey names a request's path for RepeatPage's fallback.
+func pathKey(r *http.Request) string { return "path " + r.Method + " " + r.URL.Path }
 
 func respond(r *http.Request, status int, h http.Header, body []byte) *http.Response {
 	return &http.Response{

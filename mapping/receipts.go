@@ -323,3 +323,44 @@ func TransferDifferences(rc Receipt, lines []cin7core.StockTransferLine) []Trans
 	slices.SortFunc(out, func(a, b TransferDifference) int { return strings.Compare(a.ProductID, b.ProductID) })
 	return out
 }
+
+// ReceiptHeld returns how much of rc the stock received lines already
+// hold at locationID: for each key of rc, the quantity of the lines with
+// the same product, location, BatchSN and expiry (PurchaseStockKey),
+// whatever their task or status. It is how a flow that lost its record
+// of what it posted tells what Cin7 Core already has. Keys of rc that
+// Cin7 Core sees as one line (a batch and a serial with the same name)
+// share that line's quantity in key order, each up to its received
+// quantity, the last taking any rest; so the result may exceed rc for a
+// key (Cin7 Core holds more than was received), never elsewhere.
+func (r Rules) ReceiptHeld(rc Receipt, locationID string, lines []cin7core.PurchaseStockLine) Receipt {
+	have := StockLineTotals(lines)
+	loc := cin7core.NormalizeID(locationID)
+	canon := receiptOf(rc.totals())
+	groups := map[string][]int{}
+	var order []string
+	for i, q := range canon {
+		k := PurchaseStockKey(cin7core.PurchaseStockLine{ProductID: q.ProductID, LocationID: loc, BatchSN: q.BatchSN(), ExpiryDate: q.expiryTime()})
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	held := map[ReceiptKey]decimal.Decimal{}
+	for _, k := range order {
+		left := have[k]
+		idx := groups[k]
+		for j, i := range idx {
+			if !left.IsPositive() {
+				break
+			}
+			give := decimal.Min(left, canon[i].Quantity)
+			if j == len(idx)-1 {
+				give = left
+			}
+			held[canon[i].ReceiptKey] = give
+			left = left.Sub(give)
+		}
+	}
+	return receiptOf(held)
+}

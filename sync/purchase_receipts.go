@@ -36,7 +36,11 @@ import (
 // A pending delta left by a crash is always resolved by looking at Cin7
 // Core before anything new is computed, so whichever save was lost, a
 // delta is counted once and posted once. Losing the sidecar while the
-// ledger remains is an error, like an unreadable ledger.
+// ledger remains is an error, like an unreadable ledger. An order with no
+// record at all (first seen, or both lost: a new state store, a second
+// engine with its own state) starts from what the purchase already holds
+// in Cin7 Core for Ramp's received units (purchAdopt), so a receipt posted
+// before the loss is not posted again.
 //
 // Simple or advanced: the purchase is read with advanced-purchase, whose
 // Type says which it is (a simple purchase refused there is read with
@@ -359,7 +363,10 @@ func (e *Engine) purchReceipt(ctx context.Context, sr *StreamReport, src Purchas
 		return skip(mapping.SkipReceiptNothing, false)
 	}
 	ord := st.Orders[o.ID]
-	if ord == nil {
+	// fresh: no record of what this flow posted for the order, because it
+	// never posted any or because the record was lost (see purchAdopt).
+	fresh := ord == nil
+	if fresh {
 		ord = &rcptOrder{} // stored once the purchase has been read
 	}
 	version := rc.Version()
@@ -388,6 +395,9 @@ func (e *Engine) purchReceipt(ctx context.Context, sr *StreamReport, src Purchas
 	if p.Type.IsAdvanced() {
 		ord.Kind = purchKindAdvanced
 	}
+	if fresh {
+		purchAdopt(e.cfg.Rules, sr, p, ord, rc, loc, pid, o, log)
+	}
 	// A delta from an earlier pass whose outcome is unknown is settled by
 	// looking first, so it can neither be lost nor posted again.
 	if pend := ord.Pending; pend != nil {
@@ -408,7 +418,7 @@ func (e *Engine) purchReceipt(ctx context.Context, sr *StreamReport, src Purchas
 		}
 	}
 	delta, excess := mapping.ReceiptDelta(rc, ord.Posted)
-	if !excess.Empty() {
+	if !excess.Empty() && !fresh {
 		sr.notice(Notice{ID: pid, RampID: o.ID, Kind: "receipt-reduced",
 			Message: fmt.Sprintf("Ramp now shows %s fewer units received than were posted to Cin7 Core; stock received is not taken back", excess.Total())})
 	}
@@ -500,6 +510,40 @@ func (e *Engine) purchReceipt(ctx context.Context, sr *StreamReport, src Purchas
 		// intent and the pending delta stay for the next pass to settle.
 		return err
 	}
+}
+
+// purchAdopt starts the record of an order the flow has no record of
+// (ord is new): what Cin7 Core already holds on the purchase for the
+// units Ramp received — same product, location, batch/serial and expiry,
+// in any receiving task — is taken as posted, so only the rest is posted.
+//
+// This is what makes a lost sidecar safe even when the ledger was lost
+// with it (a new state store, a second engine with its own state): the
+// pending-delta check only knows the tasks that appeared after its own
+// intent, so without this an earlier pass's task, already on the
+// purchase, would be posted a second time. The price is that units
+// received in Cin7 Core by hand for the same keys before Ramp's receipt
+// was first posted count as Ramp's; that is reported, never doubled.
+func purchAdopt(rules mapping.Rules, sr *StreamReport, p *cin7core.AdvancedPurchase, ord *rcptOrder, rc mapping.Receipt, loc, pid string,
+	o ramp.Order, log *slog.Logger) {
+	var lines []cin7core.PurchaseStockLine
+	for _, t := range p.StockReceived {
+		lines = append(lines, t.Lines...)
+	}
+	held := rules.ReceiptHeld(rc, loc, lines)
+	if held.Empty() {
+		return
+	}
+	ord.Posted = held
+	delta, excess := mapping.ReceiptDelta(rc, held)
+	log.Info("Cin7 Core already holds units of this receipt; they count as posted", slog.String("order", o.ID),
+		slog.String("purchase", pid), slog.String("held", held.Total().String()), slog.String("to_post", delta.Total().String()))
+	msg := fmt.Sprintf("no record of posting this receipt was kept (first pass over it, or the sync state was lost): the purchase already holds %s of the units Ramp received "+
+		"(same product, location, batch/serial and expiry), counted as posted; %s units left to post", held.Total().Sub(excess.Total()), delta.Total())
+	if !excess.Empty() {
+		msg += fmt.Sprintf("; Cin7 Core holds %s units more than Ramp shows received, which are not taken back", excess.Total())
+	}
+	sr.notice(Notice{ID: pid, RampID: o.ID, Kind: "receipt-found-in-cin7", Message: msg})
 }
 
 // purchPrune forgets the posted totals of a Completed order whose receipt

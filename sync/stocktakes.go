@@ -30,6 +30,16 @@ import (
 // calls; later looks in the same pass use it, plus what the pass itself
 // posted: passes of one tenant never overlap). A stocktake the ledger has
 // already posted costs no call at all, not even to Ramp for its lines.
+//
+// A post whose outcome is unknown (its answer was lost, or the pass died)
+// leaves the ledger's intent in "posting", and the next pass's look may
+// be a stale answer (a cached or lagging list) that does not show the
+// adjustment yet. One "not found" is then not enough to post again: a
+// second look, by another request (the adjustments in every status, read
+// at most once per pass, after the first), must not find it either. An
+// adjustment with the Reference in any status counts as the earlier post
+// (one voided since was voided on purpose). A stocktake without such an
+// intent costs no second look.
 
 // StockAdjustmentTarget is what the stocktakes flow needs of Cin7 Core.
 // The Source from Cin7Source implements it.
@@ -92,6 +102,10 @@ type stocktakePass struct {
 	products map[string]*cin7core.Product
 	// catalogue is set once every product has been read.
 	catalogue bool
+	// anyRefs maps the References of adjustments in every status to their
+	// TaskID: the second look for posts of an unknown outcome; nil until
+	// read.
+	anyRefs map[string]string
 }
 
 // syncStocktakes reads the stocktakes validated in Ramp since the cursor
@@ -209,22 +223,34 @@ func (e *Engine) postStocktake(ctx context.Context, cin7 StockAdjustmentTarget, 
 		return true, e.save(rctx, StreamStocktakes, l)
 	}
 	marker := adj.Request.Reference
+	// An intent of this version left by an earlier pass: its post may have
+	// landed (see the file comment).
+	prev, ok := l.Entries[st.ID]
+	unknown := ok && prev.State == ledgerPosting && prev.DocVersion == ver
 	check := func(ctx context.Context) (bool, string, error) {
 		if pass.refs == nil {
-			refs := map[string]string{}
-			for page, err := range cin7.StockAdjustmentPages(ctx, cin7core.AdjustmentCompleted) {
-				if err != nil {
-					return false, "", err
-				}
-				for _, a := range page.Items {
-					if r := strings.TrimSpace(a.Reference); r != "" {
-						refs[r] = a.TaskID
-					}
-				}
+			refs, err := stocktakeRefs(ctx, cin7, cin7core.AdjustmentCompleted)
+			if err != nil {
+				return false, "", err
 			}
 			pass.refs = refs
 		}
-		id, ok := pass.refs[marker]
+		if id, ok := pass.refs[marker]; ok || !unknown {
+			return ok, id, nil
+		}
+		if pass.anyRefs == nil {
+			refs, err := stocktakeRefs(ctx, cin7, "")
+			if err != nil {
+				return false, "", err
+			}
+			pass.anyRefs = refs
+		}
+		id, ok := pass.anyRefs[marker]
+		if ok {
+			log.Warn("the first look missed an earlier pass's stock adjustment; a second look found it",
+				slog.String("stocktake", st.ID), slog.String("reference", marker), slog.String("task", id))
+			pass.refs[marker] = id
+		}
 		return ok, id, nil
 	}
 	post := func(ctx context.Context) (string, error) {
@@ -264,6 +290,23 @@ func (e *Engine) postStocktake(ctx context.Context, cin7 StockAdjustmentTarget, 
 		sr.Unchanged++
 	}
 	return true, nil
+}
+
+// stocktakeRefs reads the References of Cin7 Core's stock adjustments in
+// one status ("": every status) with their TaskIDs.
+func stocktakeRefs(ctx context.Context, cin7 StockAdjustmentTarget, status cin7core.AdjustmentStatus) (map[string]string, error) {
+	refs := map[string]string{}
+	for page, err := range cin7.StockAdjustmentPages(ctx, status) {
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Items {
+			if r := strings.TrimSpace(a.Reference); r != "" {
+				refs[r] = a.TaskID
+			}
+		}
+	}
+	return refs, nil
 }
 
 // stocktakeLineID names a skipped line in reports.
