@@ -65,6 +65,7 @@ type APIError struct {
 	kind error
 }
 
+// Error describes the failed call, without secrets.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cin7core: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
@@ -93,6 +94,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error names the field and why it was refused.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return "cin7core: invalid request: " + e.Reason

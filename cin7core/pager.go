@@ -45,6 +45,7 @@ type RowError struct {
 	Err error
 }
 
+// Error locates the record and says why it did not decode.
 func (e *RowError) Error() string {
 	return fmt.Sprintf("cin7core: record %d of page %d (ID %q) cannot be decoded: %v", e.Index, e.Page, e.ID, e.Err)
 }

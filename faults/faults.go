@@ -59,6 +59,7 @@ var kindNames = map[Kind]string{
 	HTML200: "html-200", ErrorModel200: "error-model-200", RepeatPage: "repeat-page", Slow: "slow",
 }
 
+// String is the kind's short name ("503", "reset-after-response", …).
 func (k Kind) String() string {
 	if s, ok := kindNames[k]; ok {
 		return s

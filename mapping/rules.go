@@ -26,8 +26,9 @@ type Rules struct {
 	// StockFromAvailable.
 	StockQuantity StockQuantity
 	// FulfilmentStages says which Cin7 Core fulfilment stages a Ramp outbound
-	// order's progress authorises; the zero value picks on allocation and
-	// packs and ships on dispatch.
+	// order's progress authorises; the zero value authorises the pick once
+	// Ramp has allocated (picked) the whole order, and pack and ship on
+	// dispatch.
 	FulfilmentStages FulfilmentRules
 }
 
@@ -93,6 +94,7 @@ type Error struct {
 	Detail string
 }
 
+// Error names the record, the field and the problem.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("mapping %s %s", e.Kind, e.ID)
 	if e.Field != "" {

@@ -83,9 +83,12 @@
 //
 // # Failures
 //
-// A record that cannot be mapped, or that Ramp rejects as invalid, is
-// quarantined: reported in [StreamReport.Failures], retried on the next
-// pass, and never blocks the rest of its stream. A failure of the source or
+// A record that cannot be read, mapped or written is quarantined: reported
+// in [StreamReport.Failures] and never blocking the rest of its stream. One
+// that Ramp or Cin7 Core refused, or whose answer was garbled, is tried
+// again on the next pass; one that cannot be read or mapped as it is comes
+// back when it changes at the source (re-reading it every pass would spend
+// the rate budget on a record that cannot succeed). A failure of the source or
 // sink as a whole (network, credentials, throttling past the retry budget)
 // stops the stream, keeps its cursor, and is returned by [Report.Err].
 package sync

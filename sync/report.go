@@ -55,7 +55,9 @@ var streamOrder = []Stream{
 }
 
 // Failure is one record that could not be synced. It is quarantined: the
-// stream goes on and the record is retried on the next pass.
+// stream goes on without it. A record Ramp or Cin7 Core refused, or whose
+// answer was garbled, is tried again on the next pass; one that cannot be
+// read or mapped as it is comes back when it changes at the source.
 type Failure struct {
 	// ID is the Cin7 Core record's ID (the Ramp ExternalRef).
 	ID   string `json:"id"`
@@ -69,12 +71,17 @@ type Failure struct {
 type StreamReport struct {
 	Stream Stream `json:"stream"`
 	// Read counts source records processed.
-	Read      int `json:"read"`
+	Read int `json:"read"`
+	// Created, Updated and Unchanged count writes by outcome. Outbound
+	// flows count a new Cin7 Core document as created and a status change
+	// of an existing one (a transfer completed) as updated.
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
-	Skipped   int `json:"skipped"`
-	Failed    int `json:"failed"`
+	// Skipped counts records, and document lines, deliberately left out
+	// (see SkippedByReason), so it can exceed Read.
+	Skipped int `json:"skipped"`
+	Failed  int `json:"failed"`
 	// SkippedByReason breaks Skipped down by mapping.SkipReason.
 	SkippedByReason map[string]int `json:"skipped_by_reason,omitempty"`
 	// SkippedLines details the document lines behind SkippedByReason
@@ -127,12 +134,15 @@ func (s *StreamReport) notice(n Notice) { s.Notices = append(s.Notices, n) }
 
 // PlannedWrite is one write a dry run would have made.
 type PlannedWrite struct {
-	// Action is "create" or "update" (archiving is an update) for Ramp
-	// entities, "post" for Cin7 Core documents.
+	// Action is what would be done: "create", "update" (archiving is an
+	// update) or "cancel" for Ramp entities and orders, "replace" or
+	// "clear" for a place's expected counts, "post" or "update" for Cin7
+	// Core documents.
 	Action string `json:"action"`
-	// Kind says what is written: "place", "sku", "order", "place stock",
-	// "purchase-receipt", "transfer-completion", "sale pick, pack and
-	// ship", "stock adjustment".
+	// Kind says what is written, e.g. "place", "sku", "purchase order",
+	// "sale order", "transfer order", "place-stock", "purchase-receipt",
+	// "transfer-completion", "sale pick" / "sale pick and pack" / "sale
+	// pick, pack and ship", "stock adjustment".
 	Kind        string `json:"kind"`
 	ExternalRef string `json:"external_ref"`
 	Name        string `json:"name"`

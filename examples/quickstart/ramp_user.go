@@ -150,7 +150,7 @@ func moved(rep *cinsync.Report) string {
 		case cinsync.StreamPurchaseReceipts:
 			out["purchase receipts"] += n
 		case cinsync.StreamTransferReceipts:
-			out["transfers completed"] += n
+			out["transfer completions"] += n
 		case cinsync.StreamFulfilments:
 			out["sale fulfilments"] += n
 		case cinsync.StreamStocktakes:
@@ -158,7 +158,7 @@ func moved(rep *cinsync.Report) string {
 		}
 	}
 	return "  Cin7 Core → Ramp: " + list(in, []string{"places", "SKUs", "orders", "places' expected counts"}) +
-		"\n  Ramp → Cin7 Core: " + list(out, []string{"purchase receipts", "transfers completed", "sale fulfilments", "stock adjustments"}) + "\n"
+		"\n  Ramp → Cin7 Core: " + list(out, []string{"purchase receipts", "transfer completions", "sale fulfilments", "stock adjustments"}) + "\n"
 }
 
 func list(m map[string]int, order []string) string {

@@ -213,7 +213,7 @@ func printTable(v *cinsync.StockValidation, names map[string]string, all bool, w
 			shown = append(shown, l)
 			width = max(width, len(orID(l.SkuNumber, l.SkuExternalRef)))
 		}
-		fmt.Fprintf(w, "\n%s — %s, validated %s: %s, %d differ\n", orID(p.PlaceName, p.PlaceExternalRef), p.StocktakeName,
+		fmt.Fprintf(w, "\n%s — %s, validated %s: %s, %d differing\n", orID(p.PlaceName, p.PlaceExternalRef), p.StocktakeName,
 			p.ValidatedAt.UTC().Format("2006-01-02 15:04 MST"), plural(len(p.Lines), "SKU"), countDiffer(p.Lines))
 		if len(shown) == 0 {
 			continue

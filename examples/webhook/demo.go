@@ -194,7 +194,7 @@ func runDemo(ctx context.Context, o options, logger *slog.Logger, stdout, stderr
 	if err != nil || len(back) != 1 {
 		return fail("watchdog: %v (%d re-enabled)", err, len(back))
 	}
-	fmt.Fprintf(stdout, "Watchdog (every --watchdog): re-enabled the %s webhook and queued a catch-up pass for the lost event.\n", back[0].Type)
+	fmt.Fprintf(stdout, "Watchdog: re-enabled the %s webhook and queued a catch-up pass for the lost event.\n", back[0].Type)
 	if p, err = waitPass(); err != nil {
 		return fail("%v", err)
 	}
