@@ -32,6 +32,9 @@ type record interface {
 func (p *Place) recordID() string { return p.ID }
 func (s *Sku) recordID() string   { return s.ID }
 
+func (p *Place) externalRef() string { return p.ExternalRef }
+func (s *Sku) externalRef() string   { return s.ExternalRef }
+
 func getRecord[T any, PT interface {
 	*T
 	record
@@ -115,6 +118,11 @@ func findByExternalRef[T any](ctx context.Context, c *Client, ep entityPaths, re
 			return nil, fmt.Errorf("ramp: %s %ss share ExternalRef %q: %w", n, ep.kind, ref, ErrConflict)
 		}
 		it := pg.Items[0]
+		// An answer about another record (a stale or misrouted page)
+		// must not pass for this one: the caller would update it.
+		if r, ok := any(&it).(interface{ externalRef() string }); ok && !strings.EqualFold(r.externalRef(), ref) {
+			return nil, fmt.Errorf("ramp: looking up %s ExternalRef %q, the answer is %s %q: %w", ep.kind, ref, ep.kind, r.externalRef(), ErrBadResponse)
+		}
 		return &it, nil
 	}
 	return nil, fmt.Errorf("ramp: no %s with ExternalRef %q: %w", ep.kind, ref, ErrNotFound)

@@ -173,6 +173,8 @@ func (u OrderUnit) MarshalJSON() ([]byte, error) {
 
 func (o *Order) recordID() string { return o.ID }
 
+func (o *Order) externalRef() string { return o.ExternalRef }
+
 // OrderQuery builds the usual order filters; zero fields select all.
 type OrderQuery struct {
 	ExternalRef string

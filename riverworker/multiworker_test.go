@@ -139,9 +139,15 @@ func TestThreeWorkersFiftyTenants(t *testing.T) {
 	// "running" until River's rescuer hands them back, its leases lapse.
 	time.Sleep(3 * time.Second)
 	waitServing(w3)
-	killed := time.Now()
 	w3.cut.Store(true)
 	w3.gate.sever()
+	// A request that was already past the cut when it fell may still reach
+	// the fakes, as bytes already on the wire do when a process dies; what
+	// must never happen is a request sent after the death. Loopback delivery
+	// takes microseconds, so anything a fake sees this long after the cut was
+	// sent after it.
+	time.Sleep(250 * time.Millisecond)
+	killed := time.Now()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -283,8 +283,16 @@ func readErr(err error) error {
 // process handles one new or changed document. Only errors that stop the
 // stream are returned; everything about the record is in ent and the
 // report.
-func (r *ordRun) process(ctx context.Context, d ordDoc, ent *ordEntry) error {
+func (r *ordRun) process(ctx context.Context, d ordDoc, ent *ordEntry) (err error) {
 	ent.Retry = ""
+	defer func() {
+		if err != nil {
+			// The stream stops inside this document (a side failed as a
+			// whole): read it again next pass even if its list row is
+			// unchanged by then, or it would count as handled.
+			ent.Retry = err.Error()
+		}
+	}()
 	if d.closed && ent.ID == "" && d.gate == mapping.GateSync {
 		r.sr.skip(d.ref, string(mapping.SkipClosedNotInRamp))
 		return nil
