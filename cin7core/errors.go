@@ -242,3 +242,13 @@ func redactDetails(red *httpx.Redactor, ds []ErrorDetail) {
 		ds[i].Exception = red.String(ds[i].Exception)
 	}
 }
+
+// sameDocument refuses an answer about another document than the one asked
+// for (a misrouted or stale answer): acting on it would write the wrong
+// record.
+func sameDocument(path, asked, got string) error {
+	if SameID(asked, got) {
+		return nil
+	}
+	return &APIError{StatusCode: 200, Method: "GET", URL: path, Message: fmt.Sprintf("asked for %s, the answer is about %s", asked, got), kind: ErrBadResponse}
+}

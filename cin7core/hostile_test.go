@@ -130,3 +130,21 @@ func TestDeeplyNestedBodyIsRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// An answer about another document than the one asked for is refused.
+func TestDetailAnswerAboutAnotherDocumentIsRefused(t *testing.T) {
+	mt, c := newMockClient(t)
+	mt.RegisterResponder(http.MethodGet, testBase+"sale", jsonResponder(200, []byte(`{"ID":"other-sale","Customer":"X"}`)))
+	if _, err := c.Sales.Get(context.Background(), "wanted-sale"); !errors.Is(err, cin7core.ErrBadResponse) {
+		t.Fatalf("err = %v", err)
+	}
+	mt.RegisterResponder(http.MethodGet, testBase+"stockTransfer", jsonResponder(200, []byte(`{"TaskID":"OTHER","Status":"DRAFT"}`)))
+	if _, err := c.StockTransfers.Get(context.Background(), "wanted"); !errors.Is(err, cin7core.ErrBadResponse) {
+		t.Fatalf("transfer err = %v", err)
+	}
+	// Case differences are the same document.
+	mt.RegisterResponder(http.MethodGet, testBase+"purchase", jsonResponder(200, []byte(`{"ID":"ABC-1","OrderNumber":"PO-1"}`)))
+	if _, err := c.Purchases.Get(context.Background(), "abc-1"); err != nil {
+		t.Fatalf("same ID in another case: %v", err)
+	}
+}

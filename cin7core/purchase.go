@@ -568,6 +568,9 @@ func (s *PurchasesService) Get(ctx context.Context, id string) (*Purchase, error
 	if p.ID == "" {
 		return nil, notFound("purchase", id)
 	}
+	if err := sameDocument("purchase", id, p.ID); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 
@@ -583,6 +586,9 @@ func (s *PurchasesService) GetAdvanced(ctx context.Context, id string) (*Advance
 	}
 	if p.ID == "" {
 		return nil, notFound("advanced-purchase", id)
+	}
+	if err := sameDocument("advanced-purchase", id, p.ID); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

@@ -561,6 +561,9 @@ func (s *SalesService) Get(ctx context.Context, id string) (*Sale, error) {
 	if out.ID == "" {
 		return nil, notFound("sale", id)
 	}
+	if err := sameDocument("sale", id, out.ID); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

@@ -245,6 +245,9 @@ func (s *StockAdjustmentsService) Get(ctx context.Context, taskID string) (*Stoc
 	if out.TaskID == "" {
 		return nil, taskNotFound("stockadjustment", taskID)
 	}
+	if err := sameDocument("stockadjustment", taskID, out.TaskID); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

@@ -205,6 +205,9 @@ func (s *StockTransfersService) Get(ctx context.Context, taskID string) (*StockT
 	if out.TaskID == "" {
 		return nil, taskNotFound("stockTransfer", taskID)
 	}
+	if err := sameDocument("stockTransfer", taskID, out.TaskID); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

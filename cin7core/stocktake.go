@@ -135,6 +135,9 @@ func (s *StocktakesService) Get(ctx context.Context, taskID string) (*Stocktake,
 	if out.TaskID == "" {
 		return nil, taskNotFound("stocktake", taskID)
 	}
+	if err := sameDocument("stocktake", taskID, out.TaskID); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 
