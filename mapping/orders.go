@@ -333,8 +333,6 @@ type ordBuilder struct {
 	order   []string
 	byID    map[string]*ramp.OrderLine
 	skipped []OrderSkippedLine
-	// allIn marks lines Cin7 Core had fully received already.
-	allIn map[string]bool
 }
 
 func (b *ordBuilder) add(l ordLine) {
@@ -354,26 +352,6 @@ func (b *ordBuilder) add(l ordLine) {
 	b.order = append(b.order, id)
 }
 
-// received takes what Cin7 Core already received off each line; a line
-// with nothing left is skipped as received.
-func (b *ordBuilder) received(done map[string]decimal.Decimal) {
-	for _, id := range b.order {
-		l := b.byID[id]
-		got, ok := done[id]
-		if !ok || !got.IsPositive() {
-			continue
-		}
-		l.RequiredCount = l.RequiredCount.Sub(got)
-		if !l.RequiredCount.IsPositive() {
-			b.skipped = append(b.skipped, OrderSkippedLine{ProductID: id, Name: l.SkuName, Reason: SkipLineReceived})
-			if b.allIn == nil {
-				b.allIn = map[string]bool{}
-			}
-			b.allIn[id] = true
-		}
-	}
-}
-
 func (b *ordBuilder) charge(description string) {
 	b.skipped = append(b.skipped, OrderSkippedLine{Name: description, Reason: SkipAdditionalCharge})
 }
@@ -384,9 +362,6 @@ func (b *ordBuilder) lines() []ramp.OrderLine {
 	out := make([]ramp.OrderLine, 0, len(b.order))
 	for _, id := range b.order {
 		l := *b.byID[id]
-		if b.allIn[id] {
-			continue // already reported by received
-		}
 		if !l.RequiredCount.IsPositive() {
 			b.skipped = append(b.skipped, OrderSkippedLine{ProductID: id, Name: l.SkuName, Reason: SkipLineNoQuantity})
 			continue
@@ -444,39 +419,6 @@ func ordFinish(m OrderMapping, b *ordBuilder) (OrderMapping, SkipReason, error) 
 // locs is required). Lines come from the order stage; additional charges
 // are left out.
 func (r Rules) PurchaseOrder(p cin7core.PurchaseHeader, locs *OrderLocations) (OrderMapping, SkipReason, error) {
-	return r.PurchaseOrderOutstanding(p, nil, locs)
-}
-
-// SkipLineReceived: Cin7 Core had received the whole line before Ramp had
-// the order, so Ramp has nothing left to receive for it.
-const SkipLineReceived SkipReason = "line already received in Cin7 Core"
-
-// PurchaseReceived sums, per normalised product ID, the units of the
-// authorised receiving tasks of a purchase.
-func PurchaseReceived(tasks []cin7core.PurchaseStock) map[string]decimal.Decimal {
-	out := map[string]decimal.Decimal{}
-	for _, t := range tasks {
-		if !ordEqFold(string(t.Status), string(cin7core.PurchaseTaskAuthorised)) {
-			continue
-		}
-		for _, l := range t.Lines {
-			if id := cin7core.NormalizeID(l.ProductID); id != "" {
-				out[id] = out[id].Add(l.Quantity)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// PurchaseOrderOutstanding is PurchaseOrder for a purchase Cin7 Core has
-// already partly received: each line asks Ramp for the ordered quantity
-// less received[product] (what Cin7 Core held before Ramp had the order),
-// and a line with nothing left is skipped (SkipLineReceived). Without it,
-// receiving the order in Ramp would post those units to Cin7 Core again.
-func (r Rules) PurchaseOrderOutstanding(p cin7core.PurchaseHeader, received map[string]decimal.Decimal, locs *OrderLocations) (OrderMapping, SkipReason, error) {
 	id := cin7core.NormalizeID(p.ID)
 	if id == "" {
 		return OrderMapping{}, "", ordErr("purchase", "", "ID", ErrMissingField, p.OrderNumber)
@@ -502,7 +444,6 @@ func (r Rules) PurchaseOrderOutstanding(p cin7core.PurchaseHeader, received map[
 	for _, c := range p.Order.AdditionalCharges {
 		b.charge(c.Description)
 	}
-	b.received(received)
 	return ordFinish(m, &b)
 }
 

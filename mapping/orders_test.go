@@ -394,35 +394,3 @@ func TestClosedDocumentsStayOutOfRamp(t *testing.T) {
 		t.Error("TransferClosed")
 	}
 }
-
-func TestPurchaseOrderOutstandingLeavesOutWhatCin7Received(t *testing.T) {
-	locs := mapping.Rules{}.OrderLocations([]cin7core.Location{{ID: "L1", Name: "Main"}})
-	p := cin7core.PurchaseHeader{ID: "P1", OrderNumber: "PO-1", Location: "Main", Order: &cin7core.PurchaseOrder{Lines: []cin7core.PurchaseLine{
-		{ProductID: "A", Quantity: decimal.NewFromInt(10)},
-		{ProductID: "B", Quantity: decimal.NewFromInt(4)},
-		{ProductID: "C", Quantity: decimal.NewFromInt(3)},
-	}}}
-	received := mapping.PurchaseReceived([]cin7core.PurchaseStock{
-		{Status: "AUTHORISED", Lines: []cin7core.PurchaseStockLine{{ProductID: "a", Quantity: decimal.NewFromInt(6)}, {ProductID: "B", Quantity: decimal.NewFromInt(4)}}},
-		{Status: "DRAFT", Lines: []cin7core.PurchaseStockLine{{ProductID: "C", Quantity: decimal.NewFromInt(3)}}}, // not received yet
-	})
-	m, reason, err := mapping.Rules{}.PurchaseOrderOutstanding(p, received, locs)
-	if err != nil || reason != "" {
-		t.Fatal(reason, err)
-	}
-	got := map[string]string{}
-	for _, l := range m.Order.Lines {
-		got[l.SkuExternalRef] = l.RequiredCount.String()
-	}
-	if len(got) != 2 || got["a"] != "4" || got["c"] != "3" {
-		t.Fatalf("lines %v, want a=4 (10−6), c=3, b left out", got)
-	}
-	if len(m.Skipped) != 1 || m.Skipped[0].Reason != mapping.SkipLineReceived {
-		t.Fatalf("skipped %+v", m.Skipped)
-	}
-	// Everything received: nothing left for Ramp.
-	all := map[string]decimal.Decimal{"a": decimal.NewFromInt(10), "b": decimal.NewFromInt(4), "c": decimal.NewFromInt(3)}
-	if _, reason, _ := (mapping.Rules{}).PurchaseOrderOutstanding(p, all, locs); reason != mapping.SkipNoStockLines {
-		t.Fatalf("fully received: %q", reason)
-	}
-}

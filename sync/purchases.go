@@ -55,31 +55,19 @@ func (e *Engine) syncPurchases(ctx context.Context, sr *StreamReport, log *slog.
 	}
 	reader := func(id string, advanced bool) func(ctx context.Context) (mapping.OrderMapping, mapping.OrderGate, mapping.SkipReason, error) {
 		return func(ctx context.Context) (mapping.OrderMapping, mapping.OrderGate, mapping.SkipReason, error) {
-			var (
-				h        cin7core.PurchaseHeader
-				received []cin7core.PurchaseStock
-			)
+			var h cin7core.PurchaseHeader
 			if advanced {
 				p, err := src.AdvancedPurchaseDetail(ctx, id)
 				if err != nil {
 					return mapping.OrderMapping{}, 0, "", readErr(err)
 				}
-				h, received = p.PurchaseHeader, p.StockReceived
+				h = p.PurchaseHeader
 			} else {
 				p, err := src.PurchaseDetail(ctx, id)
 				if err != nil {
 					return mapping.OrderMapping{}, 0, "", readErr(err)
 				}
 				h = p.PurchaseHeader
-				if p.StockReceived != nil {
-					received = []cin7core.PurchaseStock{*p.StockReceived}
-				}
-			}
-			// What Cin7 Core received before Ramp had the order stays out
-			// of it; once Ramp has the order the figure is kept as it was.
-			ent := r.entry(cin7core.NormalizeID(id))
-			if ent.ID == "" {
-				ent.PreReceived = mapping.PurchaseReceived(received)
 			}
 			if g, reason := e.cfg.Rules.PurchaseDetailGate(h); g != mapping.GateSync {
 				return mapping.OrderMapping{}, g, reason, nil
@@ -88,7 +76,7 @@ func (e *Engine) syncPurchases(ctx context.Context, sr *StreamReport, log *slog.
 			if err != nil {
 				return mapping.OrderMapping{}, 0, "", err
 			}
-			m, reason, err := e.cfg.Rules.PurchaseOrderOutstanding(h, ent.PreReceived, locs)
+			m, reason, err := e.cfg.Rules.PurchaseOrder(h, locs)
 			return m, mapping.GateSync, reason, err
 		}
 	}
