@@ -35,6 +35,7 @@ import (
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
 	"github.com/cin7ramp/cin7ramp/cin7core/cin7coretest"
+	"github.com/cin7ramp/cin7ramp/examples/internal/envclients"
 	"github.com/cin7ramp/cin7ramp/ramp"
 	"github.com/cin7ramp/cin7ramp/ramp/ramptest"
 	cinsync "github.com/cin7ramp/cin7ramp/sync"
@@ -158,68 +159,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return code
 }
 
-// cin7Client connects to the Cin7 Core named by the environment, or starts
-// the fake with the demo tenant when none is named.
+// cin7Client and rampClient: see envclients (the environment, or the fakes).
 func cin7Client(getenv func(string) string, logger *slog.Logger) (*cin7core.Client, *cin7coretest.Server, string, func(), error) {
-	base, account, key := getenv("CIN7CORE_BASE_URL"), getenv("CIN7CORE_ACCOUNT_ID"), getenv("CIN7CORE_APPLICATION_KEY")
-	if base == "" && account == "" && key == "" {
-		srv := cin7coretest.NewServer(cin7coretest.WithTenant(cin7coretest.DemoTenant()))
-		// The fake's own options give the client a limiter of its own (60
-		// calls a minute, like the fake), not the process-wide one of the
-		// demo account.
-		c, err := srv.NewClient(cin7core.WithLogger(logger))
-		if err != nil {
-			srv.Close()
-			return nil, nil, "", nil, err
-		}
-		return c, srv, "built-in fake with the demo tenant at " + srv.URL(), srv.Close, nil
-	}
-	if account == "" || key == "" {
-		return nil, nil, "", nil, errors.New("CIN7CORE_ACCOUNT_ID and CIN7CORE_APPLICATION_KEY must both be set to use a real Cin7 Core")
-	}
-	opts := []cin7core.Option{cin7core.WithCredentials(account, key), cin7core.WithLogger(logger)}
-	if base != "" {
-		opts = append(opts, cin7core.WithBaseURL(base))
-	} else {
-		base = cin7core.DefaultBaseURL
-	}
-	c, err := cin7core.NewClient(opts...)
-	if err != nil {
-		return nil, nil, "", nil, err
-	}
-	return c, nil, base, func() {}, nil
+	return envclients.Cin7(getenv, logger)
 }
 
-// rampClient connects to the Ramp named by the environment, or starts the
-// fake when none is named.
-// The fake's server is returned too (nil for a real Ramp), so the
-// quickstart can act as the Ramp users between passes.
 func rampClient(getenv func(string) string, logger *slog.Logger) (*ramp.Client, *ramptest.Server, string, func(), error) {
-	base, user, pass, token := getenv("RAMP_BASE_URL"), getenv("RAMP_USERNAME"), getenv("RAMP_PASSWORD"), getenv("RAMP_TOKEN")
-	if base == "" {
-		if user != "" || pass != "" || token != "" {
-			return nil, nil, "", nil, errors.New("RAMP_BASE_URL must be set when Ramp credentials are given")
-		}
-		srv := ramptest.NewServer()
-		c, err := srv.NewClient(ramp.WithLogger(logger))
-		if err != nil {
-			srv.Close()
-			return nil, nil, "", nil, err
-		}
-		return c, srv, "built-in fake at " + srv.URL(), srv.Close, nil
-	}
-	opts := []ramp.Option{ramp.WithBaseURL(base), ramp.WithLogger(logger)}
-	switch {
-	case token != "":
-		opts = append(opts, ramp.WithToken(token))
-	case user != "" && pass != "":
-		opts = append(opts, ramp.WithLogin(user, pass))
-	default:
-		return nil, nil, "", nil, errors.New("set RAMP_TOKEN, or RAMP_USERNAME and RAMP_PASSWORD, to use a real Ramp")
-	}
-	c, err := ramp.NewClient(opts...)
-	if err != nil {
-		return nil, nil, "", nil, err
-	}
-	return c, nil, base, func() {}, nil
+	return envclients.Ramp(getenv, logger)
 }
