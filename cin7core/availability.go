@@ -1,7 +1,7 @@
 package cin7core
 
 import (
-	"context"
+	"net/url"
 
 	"github.com/shopspring/decimal"
 )
@@ -72,28 +72,11 @@ type AvailabilityListOptions struct {
 	Limit int `url:"-"`
 }
 
-type availabilityEnvelope struct {
-	Total                   *Int              `json:"Total"`
-	Page                    *Int              `json:"Page"`
-	ProductAvailabilityList []AvailabilityRow `json:"ProductAvailabilityList"`
-}
-
 // List returns a pager over stock-on-hand rows.
 func (s *AvailabilityService) List(opts *AvailabilityListOptions) *Pager[AvailabilityRow] {
 	if opts == nil {
 		opts = &AvailabilityListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]AvailabilityRow, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env availabilityEnvelope
-		if err := s.client.get(ctx, "ref/productavailability", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.ProductAvailabilityList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[AvailabilityRow](s.client, "ref/productavailability", "ProductAvailabilityList", func() (url.Values, error) { return values(o) }, o.Limit, o.Page)
 }

@@ -429,3 +429,19 @@ func values(opts any) (url.Values, error) {
 
 // queryTime formats a time for Cin7 Core query parameters (UTC, no zone).
 func queryTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
+
+// valuesWithTimes encodes opts and adds each non-zero time under its name.
+// Times are kept out of the struct tags because go-querystring would send
+// them with a zone the API does not read.
+func valuesWithTimes(opts any, times map[string]time.Time) (url.Values, error) {
+	q, err := values(opts)
+	if err != nil {
+		return nil, err
+	}
+	for name, t := range times {
+		if !t.IsZero() {
+			q.Set(name, queryTime(t))
+		}
+	}
+	return q, nil
+}

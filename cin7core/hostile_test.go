@@ -148,3 +148,49 @@ func TestDetailAnswerAboutAnotherDocumentIsRefused(t *testing.T) {
 		t.Fatalf("same ID in another case: %v", err)
 	}
 }
+
+// pageStats reads a whole pager and counts good and set-aside records.
+func pageStats[T any](p *cin7core.Pager[T]) (good, bad int, err error) {
+	for pg, err := range p.Pages(context.Background()) {
+		if err != nil {
+			return good, bad, err
+		}
+		good += len(pg.Items)
+		bad += len(pg.Invalid)
+	}
+	return good, bad, nil
+}
+
+// Every list endpoint shares the same guards: a 200 without its list key
+// is ErrBadResponse, and a malformed record is set aside, not fatal.
+func TestEveryListSharesTheListGuards(t *testing.T) {
+	lists := []struct {
+		path, key string
+		read      func(c *cin7core.Client) (good, bad int, err error)
+	}{
+		{"ref/location", "LocationList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Locations.List(nil)) }},
+		{"product", "Products", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Products.List(nil)) }},
+		{"productFamily", "ProductFamilies", func(c *cin7core.Client) (int, int, error) { return pageStats(c.ProductFamilies.List(nil)) }},
+		{"ref/productavailability", "ProductAvailabilityList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Availability.List(nil)) }},
+		{"purchaseList", "PurchaseList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Purchases.List(nil)) }},
+		{"saleList", "SaleList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Sales.List(nil)) }},
+		{"stockTransferList", "StockTransferList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.StockTransfers.List(nil)) }},
+		{"stockadjustmentList", "StockAdjustmentList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.StockAdjustments.List(nil)) }},
+		{"stockTakeList", "StockAdjustmentList", func(c *cin7core.Client) (int, int, error) { return pageStats(c.Stocktakes.List(nil)) }},
+	}
+	for _, l := range lists {
+		t.Run(l.path, func(t *testing.T) {
+			mt, c := newMockClient(t)
+			mt.RegisterResponder(http.MethodGet, testBase+l.path, jsonResponder(200, []byte(`{"Total":3,"Page":1}`)))
+			if _, _, err := l.read(c); !errors.Is(err, cin7core.ErrBadResponse) {
+				t.Fatalf("page without %s: err = %v, want ErrBadResponse", l.key, err)
+			}
+			mt, c = newMockClient(t)
+			mt.RegisterResponder(http.MethodGet, testBase+l.path, jsonResponder(200, []byte(`{"Total":3,"Page":1,"`+l.key+`":[{},7,{}]}`)))
+			good, bad, err := l.read(c)
+			if err != nil || good != 2 || bad != 1 {
+				t.Fatalf("good %d bad %d err %v; want 2, 1, nil", good, bad, err)
+			}
+		})
+	}
+}

@@ -63,8 +63,6 @@ type pageResult[T any] struct {
 	total *Int
 }
 
-type fetchFunc[T any] func(ctx context.Context, page, limit int) (items []T, total *Int, err error)
-
 // Pager walks a paged list. Range over [Pager.All] for records or
 // [Pager.Pages] for whole pages (to checkpoint between them); [Pager.Next]
 // tells the page to resume from. A Pager is not safe for concurrent use
@@ -79,16 +77,6 @@ type Pager[T any] struct {
 	// prints remembers each page's fingerprint, to stop a server that
 	// serves the same page forever.
 	prints map[[32]byte]int
-}
-
-func newPager[T any](fetch fetchFunc[T], limit, start int) *Pager[T] {
-	return newResultPager(func(ctx context.Context, page, limit int) (*pageResult[T], error) {
-		items, total, err := fetch(ctx, page, limit)
-		if err != nil {
-			return nil, err
-		}
-		return &pageResult[T]{items: items, total: total}, nil
-	}, limit, start)
 }
 
 func newResultPager[T any](fetch func(ctx context.Context, page, limit int) (*pageResult[T], error), limit, start int) *Pager[T] {

@@ -524,10 +524,8 @@ type PurchaseListOptions struct {
 	Limit int `url:"-"`
 }
 
-type purchaseListEnvelope struct {
-	Total        *Int               `json:"Total"`
-	Page         *Int               `json:"Page"`
-	PurchaseList []PurchaseListItem `json:"PurchaseList"`
+func (o *PurchaseListOptions) query() (url.Values, error) {
+	return valuesWithTimes(o, map[string]time.Time{"RequiredBy": o.RequiredBy, "UpdatedSince": o.UpdatedSince, "UpdatedUntil": o.UpdatedUntil})
 }
 
 // List returns a pager over purchases, simple and advanced.
@@ -536,23 +534,7 @@ func (s *PurchasesService) List(opts *PurchaseListOptions) *Pager[PurchaseListIt
 		opts = &PurchaseListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]PurchaseListItem, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		for name, t := range map[string]time.Time{"RequiredBy": o.RequiredBy, "UpdatedSince": o.UpdatedSince, "UpdatedUntil": o.UpdatedUntil} {
-			if !t.IsZero() {
-				q.Set(name, queryTime(t))
-			}
-		}
-		setPage(q, page, limit)
-		var env purchaseListEnvelope
-		if err := s.client.get(ctx, "purchaseList", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.PurchaseList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[PurchaseListItem](s.client, "purchaseList", "PurchaseList", func() (url.Values, error) { return o.query() }, o.Limit, o.Page)
 }
 
 // Get returns a simple purchase by ID; ErrNotFound if there is none. Use

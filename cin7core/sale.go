@@ -242,16 +242,7 @@ type SaleListOptions struct {
 }
 
 func (o *SaleListOptions) query() (url.Values, error) {
-	q, err := values(o)
-	if err != nil {
-		return nil, err
-	}
-	for name, t := range map[string]time.Time{"CreatedSince": o.CreatedSince, "UpdatedSince": o.UpdatedSince, "ShipBy": o.ShipBy} {
-		if !t.IsZero() {
-			q.Set(name, queryTime(t))
-		}
-	}
-	return q, nil
+	return valuesWithTimes(o, map[string]time.Time{"CreatedSince": o.CreatedSince, "UpdatedSince": o.UpdatedSince, "ShipBy": o.ShipBy})
 }
 
 // SaleAddress is a billing or shipping address. Display lines are read
@@ -523,30 +514,13 @@ func (s *Sale) Fulfilment(taskID string) *SaleFulfilment {
 	return nil
 }
 
-type saleListEnvelope struct {
-	Total    *Int           `json:"Total"`
-	Page     *Int           `json:"Page"`
-	SaleList []SaleListItem `json:"SaleList"`
-}
-
 // List returns a pager over saleList.
 func (s *SalesService) List(opts *SaleListOptions) *Pager[SaleListItem] {
 	if opts == nil {
 		opts = &SaleListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]SaleListItem, *Int, error) {
-		q, err := o.query()
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env saleListEnvelope
-		if err := s.client.get(ctx, "saleList", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.SaleList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[SaleListItem](s.client, "saleList", "SaleList", func() (url.Values, error) { return o.query() }, o.Limit, o.Page)
 }
 
 // Get returns one sale with all its stages; ErrNotFound if there is none.

@@ -206,30 +206,13 @@ type StockAdjustmentListOptions struct {
 	Limit int `url:"-"`
 }
 
-type stockAdjustmentEnvelope struct {
-	Total               *Int                     `json:"Total"`
-	Page                *Int                     `json:"Page"`
-	StockAdjustmentList []StockAdjustmentSummary `json:"StockAdjustmentList"`
-}
-
 // List returns a pager over stock adjustments.
 func (s *StockAdjustmentsService) List(opts *StockAdjustmentListOptions) *Pager[StockAdjustmentSummary] {
 	if opts == nil {
 		opts = &StockAdjustmentListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]StockAdjustmentSummary, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env stockAdjustmentEnvelope
-		if err := s.client.get(ctx, "stockadjustmentList", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.StockAdjustmentList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[StockAdjustmentSummary](s.client, "stockadjustmentList", "StockAdjustmentList", func() (url.Values, error) { return values(o) }, o.Limit, o.Page)
 }
 
 // Get returns one stock adjustment with its lines; ErrNotFound if the

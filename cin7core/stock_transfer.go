@@ -166,30 +166,13 @@ type StockTransferListOptions struct {
 	Limit int `url:"-"`
 }
 
-type stockTransferEnvelope struct {
-	Total             *Int                   `json:"Total"`
-	Page              *Int                   `json:"Page"`
-	StockTransferList []StockTransferSummary `json:"StockTransferList"`
-}
-
 // List returns a pager over stock transfers.
 func (s *StockTransfersService) List(opts *StockTransferListOptions) *Pager[StockTransferSummary] {
 	if opts == nil {
 		opts = &StockTransferListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]StockTransferSummary, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env stockTransferEnvelope
-		if err := s.client.get(ctx, "stockTransferList", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.StockTransferList, env.Total, nil
-	}, o.Limit, o.Page)
+	return newListPager[StockTransferSummary](s.client, "stockTransferList", "StockTransferList", func() (url.Values, error) { return values(o) }, o.Limit, o.Page)
 }
 
 // Get returns one transfer with its lines and order; ErrNotFound if the

@@ -94,32 +94,15 @@ type StocktakeListOptions struct {
 	Limit int `url:"-"`
 }
 
-// stocktakeEnvelope: stockTakeList rows come under StockAdjustmentList
-// (pitfall 21), not StockTakeList.
-type stocktakeEnvelope struct {
-	Total               *Int               `json:"Total"`
-	Page                *Int               `json:"Page"`
-	StockAdjustmentList []StocktakeSummary `json:"StockAdjustmentList"`
-}
-
 // List returns a pager over stocktakes.
 func (s *StocktakesService) List(opts *StocktakeListOptions) *Pager[StocktakeSummary] {
 	if opts == nil {
 		opts = &StocktakeListOptions{}
 	}
 	o := *opts
-	return newPager(func(ctx context.Context, page, limit int) ([]StocktakeSummary, *Int, error) {
-		q, err := values(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		setPage(q, page, limit)
-		var env stocktakeEnvelope
-		if err := s.client.get(ctx, "stockTakeList", q, &env); err != nil {
-			return nil, nil, err
-		}
-		return env.StockAdjustmentList, env.Total, nil
-	}, o.Limit, o.Page)
+	// stockTakeList rows come under StockAdjustmentList (pitfall 21), not
+	// StockTakeList.
+	return newListPager[StocktakeSummary](s.client, "stockTakeList", "StockAdjustmentList", func() (url.Values, error) { return values(o) }, o.Limit, o.Page)
 }
 
 // Get returns one stocktake with its lines; ErrNotFound if the answer
