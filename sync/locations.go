@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 
 	"github.com/cin7ramp/cin7ramp/cin7core"
 	"github.com/cin7ramp/cin7ramp/mapping"
@@ -16,11 +15,6 @@ type locationsState struct {
 	Version int `json:"version"`
 	// Places maps ExternalRef to what Ramp holds.
 	Places map[string]synced `json:"places"`
-	// Names maps how Cin7 Core documents name a location ("Main
-	// Warehouse", or "Main Warehouse: Bin 1" for a bin; lower case) to its
-	// normalised ID, so streams reading documents that name locations need
-	// no extra call to resolve them.
-	Names map[string]string `json:"names,omitempty"`
 	// Locations is the last complete location list read, for streams
 	// whose documents name locations (they then need no call of their own).
 	Locations []cin7core.Location `json:"locations,omitempty"`
@@ -66,7 +60,6 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 		}
 	}
 	sr.Read += len(all)
-	st.Names = locationNames(all)
 	st.Locations = all
 	res := e.cfg.Rules.Locations(all)
 	for _, s := range res.Skipped {
@@ -133,7 +126,6 @@ func (e *Engine) syncLocations(ctx context.Context, sr *StreamReport, log *slog.
 type placeResolver struct {
 	e     *Engine
 	known map[string]string
-	names map[string]string
 }
 
 func (e *Engine) newPlaceResolver(ctx context.Context, log *slog.Logger) (*placeResolver, error) {
@@ -141,7 +133,7 @@ func (e *Engine) newPlaceResolver(ctx context.Context, log *slog.Logger) (*place
 	if err := e.load(ctx, StreamLocations, &st, log); err != nil {
 		return nil, err
 	}
-	r := &placeResolver{e: e, known: map[string]string{}, names: st.Names}
+	r := &placeResolver{e: e, known: map[string]string{}}
 	for ref, s := range st.Places {
 		if s.ID != "" {
 			r.known[ref] = s.ID
@@ -171,45 +163,6 @@ func (r *placeResolver) placeID(ctx context.Context, locationID string) (string,
 	}
 	r.known[ref] = p.ID
 	return p.ID, nil
-}
-
-// locationNames indexes locations and bins by the names Cin7 Core
-// documents use for them.
-func locationNames(all []cin7core.Location) map[string]string {
-	names := map[string]string{}
-	parents := map[string]string{}
-	for _, l := range all {
-		if !l.IsBin() {
-			parents[cin7core.NormalizeID(l.ID)] = l.Name
-			names[strings.ToLower(strings.TrimSpace(l.Name))] = cin7core.NormalizeID(l.ID)
-		}
-	}
-	for _, l := range all {
-		if !l.IsBin() {
-			for _, b := range l.Bins {
-				names[strings.ToLower(strings.TrimSpace(l.Name)+": "+strings.TrimSpace(b.Name))] = cin7core.NormalizeID(b.ID)
-			}
-			continue
-		}
-		parent := l.ParentName
-		if parent == "" {
-			parent = parents[cin7core.NormalizeID(l.ParentID)]
-		}
-		names[strings.ToLower(strings.TrimSpace(parent)+": "+strings.TrimSpace(l.Name))] = cin7core.NormalizeID(l.ID)
-	}
-	return names
-}
-
-// locationID resolves a location or bin as Cin7 Core documents name it
-// ("Main Warehouse", "Main Warehouse: Bin 1"), from the locations stream's
-// last pass; "" when unknown. bin may be given separately (availability
-// rows carry Location and Bin apart).
-func (r *placeResolver) locationID(location, bin string) string {
-	key := strings.ToLower(strings.TrimSpace(location))
-	if b := strings.TrimSpace(bin); b != "" {
-		key += ": " + strings.ToLower(b)
-	}
-	return r.names[key]
 }
 
 // knownLocations returns the location list the locations stream read last
