@@ -100,5 +100,5 @@ func setPage(q url.Values, page, limit int) {
 }
 
 func notFound(path, id string) error {
-	return &APIError{StatusCode: 200, Method: "GET", URL: path + "?ID=" + id, Message: "no record with ID " + id, kind: ErrNotFound}
+	return notFoundBy(path, "ID", id)
 }

@@ -540,39 +540,13 @@ func (s *PurchasesService) List(opts *PurchaseListOptions) *Pager[PurchaseListIt
 // Get returns a simple purchase by ID; ErrNotFound if there is none. Use
 // GetAdvanced for a row whose IsAdvanced is true.
 func (s *PurchasesService) Get(ctx context.Context, id string) (*Purchase, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
-	}
-	var p Purchase
-	if err := s.client.get(ctx, "purchase", url.Values{"ID": {id}}, &p); err != nil {
-		return nil, err
-	}
-	if p.ID == "" {
-		return nil, notFound("purchase", id)
-	}
-	if err := sameDocument("purchase", id, p.ID); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getDocument(ctx, s.client, "purchase", "ID", id, func(p *Purchase) string { return p.ID })
 }
 
 // GetAdvanced returns an advanced purchase by ID; ErrNotFound if there is
 // none.
 func (s *PurchasesService) GetAdvanced(ctx context.Context, id string) (*AdvancedPurchase, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
-	}
-	var p AdvancedPurchase
-	if err := s.client.get(ctx, "advanced-purchase", url.Values{"ID": {id}}, &p); err != nil {
-		return nil, err
-	}
-	if p.ID == "" {
-		return nil, notFound("advanced-purchase", id)
-	}
-	if err := sameDocument("advanced-purchase", id, p.ID); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getDocument(ctx, s.client, "advanced-purchase", "ID", id, func(p *AdvancedPurchase) string { return p.ID })
 }
 
 // GetOrder returns the order stage of a purchase (simple or advanced); the

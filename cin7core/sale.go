@@ -525,20 +525,7 @@ func (s *SalesService) List(opts *SaleListOptions) *Pager[SaleListItem] {
 
 // Get returns one sale with all its stages; ErrNotFound if there is none.
 func (s *SalesService) Get(ctx context.Context, id string) (*Sale, error) {
-	if id == "" {
-		return nil, &ValidationError{Field: "ID", Reason: "must not be empty"}
-	}
-	var out Sale
-	if err := s.client.get(ctx, "sale", url.Values{"ID": {id}}, &out); err != nil {
-		return nil, err
-	}
-	if out.ID == "" {
-		return nil, notFound("sale", id)
-	}
-	if err := sameDocument("sale", id, out.ID); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getDocument(ctx, s.client, "sale", "ID", id, func(sl *Sale) string { return sl.ID })
 }
 
 // GetOrder returns the order stage of a sale (sale/order?SaleID=).

@@ -218,20 +218,7 @@ func (s *StockAdjustmentsService) List(opts *StockAdjustmentListOptions) *Pager[
 // Get returns one stock adjustment with its lines; ErrNotFound if the
 // answer holds none.
 func (s *StockAdjustmentsService) Get(ctx context.Context, taskID string) (*StockAdjustment, error) {
-	if taskID == "" {
-		return nil, &ValidationError{Field: "TaskID", Reason: "must not be empty"}
-	}
-	var out StockAdjustment
-	if err := s.client.get(ctx, "stockadjustment", url.Values{"TaskID": {taskID}}, &out); err != nil {
-		return nil, err
-	}
-	if out.TaskID == "" {
-		return nil, taskNotFound("stockadjustment", taskID)
-	}
-	if err := sameDocument("stockadjustment", taskID, out.TaskID); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getDocument(ctx, s.client, "stockadjustment", "TaskID", taskID, func(a *StockAdjustment) string { return a.TaskID })
 }
 
 // Create posts a stock adjustment. With Status COMPLETED the quantities
@@ -386,5 +373,5 @@ func checkBatchRules(m CostingMethod, batch string, expiry Time, field func(stri
 
 // taskNotFound is the error for a task document the answer did not hold.
 func taskNotFound(path, taskID string) error {
-	return &APIError{StatusCode: 200, Method: "GET", URL: path + "?TaskID=" + taskID, Message: "no record with TaskID " + taskID, kind: ErrNotFound}
+	return notFoundBy(path, "TaskID", taskID)
 }

@@ -178,20 +178,7 @@ func (s *StockTransfersService) List(opts *StockTransferListOptions) *Pager[Stoc
 // Get returns one transfer with its lines and order; ErrNotFound if the
 // answer holds no transfer.
 func (s *StockTransfersService) Get(ctx context.Context, taskID string) (*StockTransfer, error) {
-	if taskID == "" {
-		return nil, &ValidationError{Field: "TaskID", Reason: "must not be empty"}
-	}
-	var out StockTransfer
-	if err := s.client.get(ctx, "stockTransfer", url.Values{"TaskID": {taskID}}, &out); err != nil {
-		return nil, err
-	}
-	if out.TaskID == "" {
-		return nil, taskNotFound("stockTransfer", taskID)
-	}
-	if err := sameDocument("stockTransfer", taskID, out.TaskID); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getDocument(ctx, s.client, "stockTransfer", "TaskID", taskID, func(t *StockTransfer) string { return t.TaskID })
 }
 
 // Create posts a new transfer (POST stockTransfer) and returns it as

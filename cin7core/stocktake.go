@@ -108,20 +108,7 @@ func (s *StocktakesService) List(opts *StocktakeListOptions) *Pager[StocktakeSum
 // Get returns one stocktake with its lines; ErrNotFound if the answer
 // holds none.
 func (s *StocktakesService) Get(ctx context.Context, taskID string) (*Stocktake, error) {
-	if taskID == "" {
-		return nil, &ValidationError{Field: "TaskID", Reason: "must not be empty"}
-	}
-	var out Stocktake
-	if err := s.client.get(ctx, "stocktake", url.Values{"TaskID": {taskID}}, &out); err != nil {
-		return nil, err
-	}
-	if out.TaskID == "" {
-		return nil, taskNotFound("stocktake", taskID)
-	}
-	if err := sameDocument("stocktake", taskID, out.TaskID); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getDocument(ctx, s.client, "stocktake", "TaskID", taskID, func(t *Stocktake) string { return t.TaskID })
 }
 
 // Create starts a stocktake (POST stocktake). Cin7 Core creates it IN
