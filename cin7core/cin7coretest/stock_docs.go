@@ -291,6 +291,23 @@ func stkRender(v any) ([]byte, *apiErr) {
 	return b, nil
 }
 
+// stkWrite decodes a document body and applies it under the tenant lock,
+// answering with the saved document.
+func stkWrite[In, D any](s *Server, r *request, apply func(*Tenant, In) (D, *apiErr), doc func(D) any) ([]byte, *apiErr) {
+	var in In
+	if e := decodeBody(r, &in); e != nil {
+		return nil, e
+	}
+	t := s.tenant
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out, e := apply(t, in)
+	if e != nil {
+		return nil, e
+	}
+	return stkRender(doc(out))
+}
+
 func stkRows[T any](vs []T) ([]json.RawMessage, *apiErr) {
 	out := make([]json.RawMessage, 0, len(vs))
 	for _, v := range vs {
@@ -743,33 +760,11 @@ func (s *Server) stkGetTransfer(q params) ([]byte, *apiErr) {
 }
 
 func (s *Server) stkPostTransfer(r *request) ([]byte, *apiErr) {
-	var in cin7core.StockTransfer
-	if e := decodeBody(r, &in); e != nil {
-		return nil, e
-	}
-	t := s.tenant
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	tr, e := t.stkCreateTransfer(in)
-	if e != nil {
-		return nil, e
-	}
-	return stkRender(tr.doc)
+	return stkWrite(s, r, (*Tenant).stkCreateTransfer, func(d *stkTransfer) any { return d.doc })
 }
 
 func (s *Server) stkPutTransfer(r *request) ([]byte, *apiErr) {
-	var in cin7core.StockTransfer
-	if e := decodeBody(r, &in); e != nil {
-		return nil, e
-	}
-	t := s.tenant
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	tr, e := t.stkUpdateTransfer(in)
-	if e != nil {
-		return nil, e
-	}
-	return stkRender(tr.doc)
+	return stkWrite(s, r, (*Tenant).stkUpdateTransfer, func(d *stkTransfer) any { return d.doc })
 }
 
 func (s *Server) stkGetTransferOrder(q params) ([]byte, *apiErr) {
@@ -1275,33 +1270,11 @@ func (t *Tenant) stkUpdateStocktake(in cin7core.Stocktake) (*stkStocktake, *apiE
 }
 
 func (s *Server) stkPostStocktake(r *request) ([]byte, *apiErr) {
-	var in cin7core.Stocktake
-	if e := decodeBody(r, &in); e != nil {
-		return nil, e
-	}
-	t := s.tenant
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	st, e := t.stkCreateStocktake(in)
-	if e != nil {
-		return nil, e
-	}
-	return stkRender(st.doc)
+	return stkWrite(s, r, (*Tenant).stkCreateStocktake, func(d *stkStocktake) any { return d.doc })
 }
 
 func (s *Server) stkPutStocktake(r *request) ([]byte, *apiErr) {
-	var in cin7core.Stocktake
-	if e := decodeBody(r, &in); e != nil {
-		return nil, e
-	}
-	t := s.tenant
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	st, e := t.stkUpdateStocktake(in)
-	if e != nil {
-		return nil, e
-	}
-	return stkRender(st.doc)
+	return stkWrite(s, r, (*Tenant).stkUpdateStocktake, func(d *stkStocktake) any { return d.doc })
 }
 
 func (s *Server) stkGetStocktake(q params) ([]byte, *apiErr) {
